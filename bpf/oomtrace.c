@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
+/*
+ * oomtrace's kernel side: one event per oom/mark_victim hit.
+ *
+ * Three entry points serve the same event, and user space loads the best one
+ * the running kernel's BTF allows:
+ *   on_mark_victim_btf   tp_btf, the tracepoint hands over the victim's task
+ *                        (extended layout: mainline 6.9, some stable trees);
+ *   on_mark_victim_kfunc classic tracepoint, task found by bpf_task_from_pid
+ *                        (kfunc, 6.2 and later);
+ *   on_mark_victim_pid   classic tracepoint, pid only (4.13 and later); user
+ *                        space reads the rest from /proc at once.
+ * on_signal_generate remembers, per CPU, the last SIGKILL sent: the kernel
+ * sends it to the victim just before mark_victim under the victim's task
+ * lock, so its absence marks the "already exiting" shortcut, where nothing
+ * is killed.
+ */
+#include "kernel_types.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "event.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define SIGKILL 9
+#define PAGE_TO_KIB(pages) ((pages) << 2) /* 4 KiB pages */
+/* A THP charge is 512 pages: a counter this close to its limit refused it. */
+#define CHARGE_SLACK_PAGES 512
+/* SIGKILL and mark_victim run back to back under the victim's task lock. */
+#define KILL_WINDOW_NS 1000000
+
+struct task_struct *bpf_task_from_pid(__s32 pid) __ksym __weak;
+void bpf_task_release(struct task_struct *p) __ksym __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+/* Counters user space reports; indexes are enum counter in event.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct kill_slot {
+	__u64 ts;
+	__s32 pid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kill_slot);
+} last_sigkill SEC(".maps");
+
+/* Keeps struct event in the object's BTF for the Go binding generator. */
+const struct event *unused_event __attribute__((unused));
+
+/* Set by user space before load. */
+volatile __u32 sigkill_watched = 0;       /* signal_generate is attached */
+volatile const __u32 memsw_limits = 0;    /* cgroup v1 memory controller */
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *n = bpf_map_lookup_elem(&counters, &which);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	struct kernfs_node___rcu_parent *rcu = (void *)kn;
+	struct kernfs_node___parent *old = (void *)kn;
+
+	if (bpf_core_field_exists(rcu->__parent))
+		return BPF_CORE_READ(rcu, __parent);
+	return BPF_CORE_READ(old, parent);
+}
+
+/*
+ * Copy a cgroup's path into p, leaf first, as kernfs names. The root has no
+ * name and ends the walk; a deeper path sets CGROUP_PATH_TRUNCATED.
+ */
+static __always_inline void fill_path(struct cgroup_path *p, struct cgroup *cgrp)
+{
+	struct kernfs_node *kn = BPF_CORE_READ(cgrp, kn);
+
+	p->id = BPF_CORE_READ(kn, id);
+	p->depth = 0;
+	p->flags = 0;
+
+	for (int i = 0; i < CGROUP_PATH_DEPTH; i++) {
+		struct kernfs_node *parent = kn_parent(kn);
+
+		if (!parent)
+			return;
+		bpf_probe_read_kernel_str(p->names[i], CGROUP_NAME_LEN,
+					  BPF_CORE_READ(kn, name));
+		p->depth = i + 1;
+		kn = parent;
+	}
+	if (kn_parent(kn))
+		p->flags |= CGROUP_PATH_TRUNCATED;
+}
+
+static __always_inline struct cgroup_subsys_state *memory_css(struct task_struct *t)
+{
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+	return BPF_CORE_READ(t, cgroups, subsys[id]);
+}
+
+static __always_inline int at_limit(struct page_counter *pc, __u64 slack)
+{
+	__u64 usage = BPF_CORE_READ(pc, usage.counter);
+	__u64 max = BPF_CORE_READ(pc, max);
+
+	return usage + slack >= max;
+}
+
+static __always_inline int memcg_at_limit(struct mem_cgroup *memcg, __u64 slack)
+{
+	if (at_limit(&memcg->memory, slack))
+		return 1;
+	/* Only cgroup v1 limits memory+swap; on v2 this union is the swap
+	 * counter, which never refuses a charge of memory. */
+	if (!memsw_limits)
+		return 0;
+	return at_limit(&memcg->memsw, slack);
+}
+
+/*
+ * The OOM domain: the first memory cgroup, walking up from the trigger's,
+ * whose page counter stands at its limit. None at its limit means the OOM
+ * was not a memory cgroup's (global, cpuset or mempolicy).
+ */
+static __always_inline void fill_oom_domain(struct event *e, struct task_struct *trigger)
+{
+	struct cgroup_subsys_state *css = memory_css(trigger);
+	struct cgroup_subsys_state *near = 0;
+
+	for (int i = 0; i < CGROUP_PATH_DEPTH + 1 && css; i++) {
+		struct mem_cgroup *memcg = (void *)css;
+
+		if (memcg_at_limit(memcg, 0)) {
+			fill_path(&e->oom_cgroup, BPF_CORE_READ(css, cgroup));
+			e->flags |= EVENT_OOM_DOMAIN_FOUND;
+			return;
+		}
+		if (!near && memcg_at_limit(memcg, CHARGE_SLACK_PAGES))
+			near = css;
+		css = BPF_CORE_READ(css, parent);
+	}
+	if (near) {
+		fill_path(&e->oom_cgroup, BPF_CORE_READ(near, cgroup));
+		e->flags |= EVENT_OOM_DOMAIN_FOUND | EVENT_OOM_DOMAIN_NEAR;
+	}
+}
+
+static __always_inline __u64 rss_pages(struct mm_struct *mm, int member)
+{
+	struct mm_struct___percpu *pcpu = (void *)mm;
+	struct mm_struct___atomic *old = (void *)mm;
+	__s64 n = 0;
+
+	/* struct mm_rss_stat left the kernel when the counters went percpu. */
+	if (bpf_core_type_exists(struct mm_rss_stat)) {
+		n = BPF_CORE_READ(old, rss_stat.count[member].counter);
+	} else {
+		/* The array stride is the running kernel's percpu_counter size,
+		 * which the declaration above cannot know. */
+		__u64 stride = bpf_core_type_size(struct percpu_counter);
+		__u64 off = bpf_core_field_offset(struct percpu_counter, count);
+
+		bpf_probe_read_kernel(&n, sizeof(n),
+				      (void *)pcpu->rss_stat + member * stride + off);
+	}
+	return n > 0 ? n : 0;
+}
+
+static __always_inline void fill_victim(struct event *e, struct task_struct *t)
+{
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+
+	e->tgid = BPF_CORE_READ(t, tgid);
+	BPF_CORE_READ_STR_INTO(&e->comm, t, comm);
+	e->uid = BPF_CORE_READ(t, real_cred, uid.val);
+	e->oom_score_adj = BPF_CORE_READ(t, signal, oom_score_adj);
+	fill_path(&e->victim_cgroup, BPF_CORE_READ(memory_css(t), cgroup));
+	e->flags |= EVENT_VICTIM_TASK;
+
+	if (!mm)
+		return;
+	e->total_vm_kib = PAGE_TO_KIB((__u64)BPF_CORE_READ(mm, total_vm));
+	e->file_rss_kib = PAGE_TO_KIB(rss_pages(mm, MM_FILEPAGES));
+	e->anon_rss_kib = PAGE_TO_KIB(rss_pages(mm, MM_ANONPAGES));
+	e->shmem_rss_kib = PAGE_TO_KIB(rss_pages(mm, MM_SHMEMPAGES));
+	e->pgtables_kib = BPF_CORE_READ(mm, pgtables_bytes.counter) >> 10;
+	e->flags |= EVENT_VICTIM_MM;
+}
+
+/* Reserve and fill what every variant knows; NULL when the ring is full. */
+static __always_inline struct event *start_event(__s32 pid, __u32 variant)
+{
+	struct task_struct *trigger = (void *)bpf_get_current_task();
+	struct kill_slot *slot;
+	__u32 zero = 0;
+	struct event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(COUNTER_RINGBUF_FULL);
+		return 0;
+	}
+	/* Reserved memory is not zeroed: set every field user space reads
+	 * unconditionally; the rest is guarded by flags and depths. */
+	e->flags = 0;
+	e->victim_cgroup.depth = 0;
+	e->oom_cgroup.depth = 0;
+	e->tgid = 0;
+	e->uid = 0;
+	e->oom_score_adj = 0;
+	e->comm[0] = 0;
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	e->pid = pid;
+	e->variant = variant;
+	e->trigger_pid = BPF_CORE_READ(trigger, tgid);
+	e->trigger_tid = BPF_CORE_READ(trigger, pid);
+	BPF_CORE_READ_STR_INTO(&e->trigger_comm, trigger, comm);
+	fill_oom_domain(e, trigger);
+
+	slot = bpf_map_lookup_elem(&last_sigkill, &zero);
+	if (sigkill_watched && slot) {
+		e->flags |= EVENT_KILL_KNOWN;
+		if (slot->pid == pid && e->boot_ns - slot->ts < KILL_WINDOW_NS)
+			e->flags |= EVENT_KILLED;
+		slot->pid = 0;
+	}
+	count(COUNTER_EVENTS);
+	return e;
+}
+
+SEC("tp_btf/mark_victim")
+int BPF_PROG(on_mark_victim_btf, struct task_struct *task, __u32 uid)
+{
+	struct event *e = start_event(BPF_CORE_READ(task, pid), VARIANT_BTF);
+
+	if (!e)
+		return 0;
+	fill_victim(e, task);
+	e->uid = uid;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/oom/mark_victim")
+int on_mark_victim_kfunc(struct trace_event_raw_mark_victim *ctx)
+{
+	__s32 pid = BPF_CORE_READ(ctx, pid);
+	struct event *e = start_event(pid, VARIANT_KFUNC);
+	struct task_struct *task;
+
+	if (!e)
+		return 0;
+	task = bpf_task_from_pid(pid);
+	if (task) {
+		fill_victim(e, task);
+		bpf_task_release(task);
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/oom/mark_victim")
+int on_mark_victim_pid(struct trace_event_raw_mark_victim *ctx)
+{
+	struct event *e = start_event(BPF_CORE_READ(ctx, pid), VARIANT_PID);
+
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/signal/signal_generate")
+int on_signal_generate(struct trace_event_raw_signal_generate *ctx)
+{
+	struct kill_slot *slot;
+	__u32 zero = 0;
+
+	if (BPF_CORE_READ(ctx, sig) != SIGKILL)
+		return 0;
+	slot = bpf_map_lookup_elem(&last_sigkill, &zero);
+	if (slot) {
+		slot->pid = BPF_CORE_READ(ctx, pid);
+		slot->ts = bpf_ktime_get_boot_ns();
+	}
+	return 0;
+}

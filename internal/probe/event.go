@@ -1,0 +1,157 @@
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"time"
+	"unsafe"
+
+)
+
+// Event is one oom/mark_victim hit. The victim's fields are valid when
+// HasTask is true, the memory figures when HasMM is true.
+type Event struct {
+	// SinceBoot is CLOCK_BOOTTIME at the hit (counts suspend).
+	SinceBoot time.Duration
+	Variant   Variant
+
+	// Tid is task->pid of the victim, the pid the kernel log prints; Tgid
+	// is its process.
+	Tid, Tgid   int
+	Comm        string
+	UID         uint32
+	OomScoreAdj int
+	HasTask     bool
+
+	TotalVMKiB, AnonRSSKiB, FileRSSKiB, ShmemRSSKiB, PgtablesKiB uint64
+	HasMM                                                        bool
+
+	// VictimCgroup is the victim's memory cgroup, as the kernel prints
+	// cgroup paths; VictimCgroupID its kernfs id (the directory's inode).
+	VictimCgroup   string
+	VictimCgroupID uint64
+
+	// OomCgroup is the first memory cgroup at its limit walking up from the
+	// trigger's; empty when none was (OomFound false: not a memcg OOM, or
+	// memory was freed before the hit). OomNear marks a cgroup that was
+	// within one huge page of its limit rather than at it.
+	OomCgroup   string
+	OomCgroupID uint64
+	OomFound    bool
+	OomNear     bool
+
+	// Trigger is the task that invoked the OOM killer (current).
+	TriggerPid, TriggerTid int
+	TriggerComm            string
+
+	// KillKnown says Killed is meaningful; Killed is false for the
+	// "already exiting" shortcut, where the kernel marks but kills nothing.
+	KillKnown, Killed bool
+}
+
+const (
+	flagVictimTask   = 1 << 0
+	flagVictimMM     = 1 << 1
+	flagOomFound     = 1 << 2
+	flagOomNear      = 1 << 3
+	flagKillKnown    = 1 << 4
+	flagKilled       = 1 << 5
+	pathFlagTruncate = 1 << 0
+)
+
+// Read blocks until the next event. It returns an error wrapping
+// os.ErrClosed after Close.
+func (p *Probe) Read() (Event, error) {
+	rec, err := p.ring.Read()
+	if err != nil {
+		return Event{}, fmt.Errorf("read ring buffer: %w", err)
+	}
+	return p.decode(rec.RawSample)
+}
+
+var errShortSample = errors.New("short ring buffer sample")
+
+func (p *Probe) decode(raw []byte) (Event, error) {
+	var k oomtraceEvent
+	if len(raw) < int(unsafe.Sizeof(k)) {
+		return Event{}, fmt.Errorf("%w: %d bytes", errShortSample, len(raw))
+	}
+	k = *(*oomtraceEvent)(unsafe.Pointer(&raw[0]))
+
+	e := Event{
+		SinceBoot:   time.Duration(k.BootNs),
+		Variant:     Variant(k.Variant),
+		Tid:         int(k.Pid),
+		TriggerPid:  int(k.TriggerPid),
+		TriggerTid:  int(k.TriggerTid),
+		TriggerComm: cString(k.TriggerComm[:]),
+		KillKnown:   k.Flags&flagKillKnown != 0,
+		Killed:      k.Flags&flagKilled != 0,
+		OomFound:    k.Flags&flagOomFound != 0,
+		OomNear:     k.Flags&flagOomNear != 0,
+	}
+	if e.OomFound {
+		e.OomCgroupID = k.OomCgroup.Id
+		e.OomCgroup = p.cgroupPath(k.OomCgroup.Id, k.OomCgroup.Depth,
+			k.OomCgroup.Flags, &k.OomCgroup.Names)
+	}
+	if k.Flags&flagVictimTask != 0 {
+		e.HasTask = true
+		e.Tgid = int(k.Tgid)
+		e.Comm = cString(k.Comm[:])
+		e.UID = k.Uid
+		e.OomScoreAdj = int(k.OomScoreAdj)
+		e.VictimCgroupID = k.VictimCgroup.Id
+		e.VictimCgroup = p.cgroupPath(k.VictimCgroup.Id, k.VictimCgroup.Depth,
+			k.VictimCgroup.Flags, &k.VictimCgroup.Names)
+	}
+	if k.Flags&flagVictimMM != 0 {
+		e.HasMM = true
+		e.TotalVMKiB = k.TotalVmKib
+		e.AnonRSSKiB = k.AnonRssKib
+		e.FileRSSKiB = k.FileRssKib
+		e.ShmemRSSKiB = k.ShmemRssKib
+		e.PgtablesKiB = k.PgtablesKib
+	}
+	if !e.HasTask {
+		fillFromProc(&e)
+	}
+	return e, nil
+}
+
+// cgroupPath joins the kernel side's leaf-first names into the path the
+// kernel log prints ("/" for the root). A path deeper than the kernel side
+// walks is looked up by id in the hierarchy instead.
+func (p *Probe) cgroupPath(id uint64, depth, flags uint32, names *[10][128]int8) string {
+	if flags&pathFlagTruncate != 0 {
+		if path, ok := p.paths.lookup(id); ok {
+			return path
+		}
+	}
+	if depth == 0 {
+		return "/"
+	}
+	if depth > uint32(len(names)) {
+		depth = uint32(len(names))
+	}
+	var b []byte
+	for i := int(depth) - 1; i >= 0; i-- {
+		b = append(b, '/')
+		b = append(b, cString(names[i][:])...)
+	}
+	if flags&pathFlagTruncate != 0 {
+		return "..." + string(b)
+	}
+	return string(b)
+}
+
+func cString(s []int8) string {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}
+
