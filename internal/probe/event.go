@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 	"unsafe"
-
 )
 
 // Event is one oom/mark_victim hit. The victim's fields are valid when
@@ -154,4 +153,3 @@ func cString(s []int8) string {
 	}
 	return string(b)
 }
-
