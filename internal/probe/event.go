@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 	"unsafe"
+
+	"github.com/cilium/ebpf/ringbuf"
 )
 
 // Event is one oom/mark_victim hit. The victim's fields are valid when
@@ -58,14 +60,27 @@ const (
 	pathFlagTruncate = 1 << 0
 )
 
-// Read blocks until the next event. It returns an error wrapping
-// os.ErrClosed after Close.
+// ErrDrained is what Read returns once Drain was called and every event
+// that was in the ring buffer has been read.
+var ErrDrained = errors.New("ring buffer drained")
+
+// Read blocks until the next event. It returns ErrDrained after Drain, and
+// an error wrapping os.ErrClosed after Close.
 func (p *Probe) Read() (Event, error) {
 	rec, err := p.ring.Read()
+	if errors.Is(err, ringbuf.ErrFlushed) {
+		return Event{}, ErrDrained
+	}
 	if err != nil {
 		return Event{}, fmt.Errorf("read ring buffer: %w", err)
 	}
 	return p.decode(rec.RawSample)
+}
+
+// Drain makes Read return the events still in the ring buffer, then
+// ErrDrained: the way to stop without losing what the kernel already sent.
+func (p *Probe) Drain() error {
+	return p.ring.Flush()
 }
 
 var errShortSample = errors.New("short ring buffer sample")
