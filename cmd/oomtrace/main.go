@@ -1,0 +1,106 @@
+// Command oomtrace reports every OOM kill on this host as one JSON line.
+//
+// It merges two sources: an eBPF program on the oom/mark_victim tracepoint
+// (the exact victim, its cgroup and memory figures, for every kill) and the
+// kernel log read from /dev/kmsg (the constraint, the cgroup whose limit was
+// hit, the trigger). Diagnostics go to stderr, records to --output.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	log "github.com/sirupsen/logrus"
+
+	"github.com/oomtrace/oomtrace/internal/probe"
+)
+
+type options struct {
+	mode      string
+	output    string
+	logLevel  string
+	variant   string
+	mergeWait time.Duration
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("oomtrace", flag.ContinueOnError)
+	fs.StringVar(&o.mode, "mode", "auto",
+		"sources: auto (eBPF and kmsg, kmsg alone where eBPF cannot load), ebpf, kmsg")
+	fs.StringVar(&o.output, "output", "-", "where JSON lines go: a file (appended) or - for stdout")
+	fs.StringVar(&o.logLevel, "log-level", "info", "stderr diagnostics: debug, info, warn, error")
+	fs.StringVar(&o.variant, "probe-variant", "auto",
+		"eBPF program variant: auto, tp_btf, tracepoint+kfunc, tracepoint+pid")
+	fs.DurationVar(&o.mergeWait, "merge-wait", time.Second,
+		"how long a kill seen by one source waits for the other")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch o.mode {
+	case "auto", "ebpf", "kmsg":
+	default:
+		return o, fmt.Errorf("--mode %q: want auto, ebpf or kmsg", o.mode)
+	}
+	if o.mergeWait <= 0 {
+		return o, fmt.Errorf("--merge-wait %v: must be positive", o.mergeWait)
+	}
+	return o, nil
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	log.SetOutput(os.Stderr)
+	log.SetFormatter(&log.TextFormatter{FullTimestamp: true})
+	o, err := parseFlags(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "oomtrace:", err)
+		return 2
+	}
+	level, err := log.ParseLevel(o.logLevel)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "oomtrace: --log-level:", err)
+		return 2
+	}
+	log.SetLevel(level)
+	variant, err := probe.ParseVariant(o.variant)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "oomtrace: --probe-variant:", err)
+		return 2
+	}
+
+	if err := checkPrivileges(o.mode != "kmsg", o.mode != "ebpf"); err != nil {
+		log.Error(err)
+		return 1
+	}
+	out, err := openOutput(o.output)
+	if err != nil {
+		log.Error(err)
+		return 1
+	}
+	defer out.close()
+
+	d, err := startDaemon(o, variant, out)
+	if err != nil {
+		log.Error(err)
+		return 1
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	d.loop(sigs)
+	return 0
+}
