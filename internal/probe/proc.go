@@ -18,6 +18,10 @@ var procRoot = "/proc"
 // stays unknown, and the kernel log can still supply it.
 func fillFromProc(e *Event) {
 	dir := procRoot + "/" + strconv.Itoa(e.Tid)
+	// The cgroup first: an exiting task releases its mm (status loses its
+	// Vm lines) before it leaves its cgroup for the root, so a status that
+	// still shows memory vouches for the cgroup read before it.
+	cgroups, cgErr := os.ReadFile(dir + "/cgroup")
 	status, err := os.ReadFile(dir + "/status")
 	if err != nil {
 		log.WithError(err).WithField("tid", e.Tid).Debug("victim gone before /proc was read")
@@ -25,7 +29,24 @@ func fillFromProc(e *Event) {
 	}
 	comm, _ := os.ReadFile(dir + "/comm")
 	e.Comm = strings.TrimSuffix(string(comm), "\n")
+	if adj, err := os.ReadFile(dir + "/oom_score_adj"); err == nil {
+		e.OomScoreAdj, _ = strconv.Atoi(strings.TrimSpace(string(adj)))
+	}
+	parseStatus(e, status)
+	e.HasTask = e.Tgid != 0
+	if e.HasMM && cgErr == nil {
+		e.VictimCgroup = memoryCgroup(string(cgroups))
+	}
+	if e.OomFound && !within(e.VictimCgroup, e.OomCgroup) {
+		// A memcg OOM kills only inside the cgroup that hit its limit.
+		e.VictimCgroup = ""
+	}
+}
 
+// parseStatus takes tgid, uid and the memory figures (the same mm counters
+// the kernel log prints) from /proc/PID/status. HasMM stays false for a
+// task that has released its mm.
+func parseStatus(e *Event, status []byte) {
 	kib := map[string]*uint64{
 		"VmSize": &e.TotalVMKiB, "RssAnon": &e.AnonRSSKiB, "RssFile": &e.FileRSSKiB,
 		"RssShmem": &e.ShmemRSSKiB, "VmPTE": &e.PgtablesKiB,
@@ -53,13 +74,14 @@ func fillFromProc(e *Event) {
 			}
 		}
 	}
-	if adj, err := os.ReadFile(dir + "/oom_score_adj"); err == nil {
-		e.OomScoreAdj, _ = strconv.Atoi(strings.TrimSpace(string(adj)))
+}
+
+// within tells whether cgroup path p is root or below it.
+func within(p, root string) bool {
+	if p == "" {
+		return false
 	}
-	if cg, err := os.ReadFile(dir + "/cgroup"); err == nil {
-		e.VictimCgroup = memoryCgroup(string(cg))
-	}
-	e.HasTask = e.Tgid != 0
+	return root == "/" || p == root || strings.HasPrefix(p, strings.TrimSuffix(root, "/")+"/")
 }
 
 // memoryCgroup picks the memory controller's path from /proc/PID/cgroup:

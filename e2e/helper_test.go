@@ -1,0 +1,49 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// helperEnv makes the test binary act as a workload: "hog:MiB" allocates
+// and touches MiB, says "ready" and sleeps; "alloc:MiB" allocates and
+// touches MiB page by page, then exits.
+const helperEnv = "OOMTRACE_E2E_HELPER"
+
+var sink [][]byte
+
+func init() {
+	// Keep the allocating goroutine on the main thread, so the task the
+	// kernel names as trigger is the process leader.
+	if os.Getenv(helperEnv) != "" {
+		runtime.LockOSThread()
+	}
+}
+
+func runHelper(spec string) int {
+	kind, size, _ := strings.Cut(spec, ":")
+	mib, err := strconv.Atoi(size)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bad helper spec", spec)
+		return 2
+	}
+	for i := 0; i < mib; i++ {
+		chunk := make([]byte, 1<<20)
+		for j := 0; j < len(chunk); j += 4096 {
+			chunk[j] = 1
+		}
+		sink = append(sink, chunk)
+		if kind == "alloc" {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	if kind == "hog" {
+		fmt.Println("ready")
+		time.Sleep(time.Hour)
+	}
+	return 0
+}
