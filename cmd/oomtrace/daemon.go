@@ -144,4 +144,3 @@ func (d *daemon) report() {
 	d.log.addStats(f)
 	log.WithFields(f).Info("oomtrace stopped")
 }
-
