@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,6 +104,16 @@ func (k *kernelLog) record(raw string) {
 		pid, _ := strconv.Atoi(m[3])
 		k.summary[pid] = summary{oomCgroup: m[1], victimCgroup: m[2]}
 	}
+}
+
+// snapshot returns the pids of the kills read so far, without stopping.
+// A Killed line reaches the log right after the kill, so a short pause
+// first lets the reader catch up with what happened before the call.
+func (k *kernelLog) snapshot() []int {
+	time.Sleep(20 * time.Millisecond)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return slices.Clone(k.pids)
 }
 
 func (k *kernelLog) stop() {

@@ -77,10 +77,18 @@ func (p *Probe) Read() (Event, error) {
 	return p.decode(rec.RawSample)
 }
 
-// Drain makes Read return the events still in the ring buffer, then
-// ErrDrained: the way to stop without losing what the kernel already sent.
+// Drain detaches the programs, so that no event follows, and makes Read
+// return the events still in the ring buffer, then ErrDrained: the way to
+// stop without losing what the kernel already sent. The counters stay
+// readable until Close.
 func (p *Probe) Drain() error {
-	return p.ring.Flush()
+	var errs []error
+	for _, l := range p.links {
+		errs = append(errs, l.Close())
+	}
+	p.links = nil
+	errs = append(errs, p.ring.Flush())
+	return errors.Join(errs...)
 }
 
 var errShortSample = errors.New("short ring buffer sample")
