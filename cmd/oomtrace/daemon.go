@@ -54,7 +54,6 @@ func startDaemon(o options, variant probe.Variant, out *lineWriter) (*daemon, er
 }
 
 func (d *daemon) startProbe(variant probe.Variant, mem memoryHierarchy) error {
-	ensureTracefs()
 	p, err := probe.Open(probe.Options{Variant: variant, MemoryV1: mem.v1, CgroupRoot: mem.root})
 	if err != nil {
 		return fmt.Errorf("eBPF probe: %w", err)

@@ -49,6 +49,7 @@ var ErrPermission = errors.New(
 // Open loads the best (or the requested) variant and attaches it. The caller
 // must Close the Probe.
 func Open(opts Options) (*Probe, error) {
+	ensureTracefs()
 	if err := rlimit.RemoveMemlock(); err != nil {
 		log.WithError(err).Debug("remove memlock rlimit")
 	}
