@@ -87,7 +87,8 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 
 /*
  * Copy a cgroup's path into p, leaf first, as kernfs names. The root has no
- * name and ends the walk; a deeper path sets CGROUP_PATH_TRUNCATED.
+ * name and ends the walk; a deeper path, or a name longer than a slot, sets
+ * CGROUP_PATH_TRUNCATED and user space looks the id up instead.
  */
 static __always_inline void fill_path(struct cgroup_path *p, struct cgroup *cgrp)
 {
@@ -102,8 +103,12 @@ static __always_inline void fill_path(struct cgroup_path *p, struct cgroup *cgrp
 
 		if (!parent)
 			return;
-		bpf_probe_read_kernel_str(p->names[i], CGROUP_NAME_LEN,
-					  BPF_CORE_READ(kn, name));
+		long n = bpf_probe_read_kernel_str(p->names[i], CGROUP_NAME_LEN,
+						   BPF_CORE_READ(kn, name));
+
+		/* A name that filled the slot may have been cut short. */
+		if (n < 0 || n >= CGROUP_NAME_LEN)
+			p->flags |= CGROUP_PATH_TRUNCATED;
 		p->depth = i + 1;
 		kn = parent;
 	}
