@@ -19,6 +19,8 @@ type daemon struct {
 	log    *kmsgSource
 	merger *merge.Merger
 	out    *lineWriter
+
+	ringbufFull uint64 // drops already warned about
 }
 
 func startDaemon(o options, variant probe.Variant, out *lineWriter) (*daemon, error) {
@@ -27,21 +29,27 @@ func startDaemon(o options, variant probe.Variant, out *lineWriter) (*daemon, er
 	log.WithFields(log.Fields{"cgroup_mode": mem.mode, "memory_v1": mem.v1,
 		"memory_root": mem.root}).Info("cgroup layout")
 
-	if o.mode != "kmsg" {
-		if err := d.startProbe(variant, mem); err != nil {
-			if o.mode == "ebpf" || errors.Is(err, probe.ErrPermission) {
-				return nil, err
-			}
-			log.WithError(err).Warn("eBPF unavailable; running on the kernel log alone")
+	var probeErr error
+	if o.mode == "ebpf" || o.mode == "auto" {
+		probeErr = d.startProbe(variant, mem)
+		if probeErr != nil && o.mode == "ebpf" {
+			return nil, probeErr
 		}
 	}
-	if o.mode != "ebpf" {
-		src, err := startKmsg()
-		if err != nil {
-			d.closeProbe()
-			return nil, fmt.Errorf("kernel log: %w", err)
+	if o.mode == "kmsg" || o.mode == "auto" {
+		if err := d.startKmsg(); err != nil {
+			if o.mode == "kmsg" {
+				return nil, err
+			}
+			if probeErr != nil {
+				return nil, fmt.Errorf("no source could start: eBPF: %w; %w", probeErr, err)
+			}
+			log.WithError(err).Warn("kernel log unavailable; running on eBPF alone " +
+				"(no constraint or OOM cgroup from the kernel's report)")
 		}
-		d.log = src
+	}
+	if probeErr != nil {
+		log.WithError(probeErr).Warn("eBPF unavailable; running on the kernel log alone")
 	}
 
 	d.merger = merge.New(merge.Config{
@@ -54,6 +62,9 @@ func startDaemon(o options, variant probe.Variant, out *lineWriter) (*daemon, er
 }
 
 func (d *daemon) startProbe(variant probe.Variant, mem memoryHierarchy) error {
+	if missing := missingForEBPF(); missing != nil {
+		return privilegeError(missing)
+	}
 	p, err := probe.Open(probe.Options{Variant: variant, MemoryV1: mem.v1, CgroupRoot: mem.root})
 	if err != nil {
 		return fmt.Errorf("eBPF probe: %w", err)
@@ -63,6 +74,18 @@ func (d *daemon) startProbe(variant probe.Variant, mem memoryHierarchy) error {
 	log.WithFields(log.Fields{"variant": p.Variant(), "kills_watched": p.WatchesKills()}).
 		Info("eBPF probe attached to oom/mark_victim")
 	go d.readProbe()
+	return nil
+}
+
+func (d *daemon) startKmsg() error {
+	if missing := missingForKmsg(); missing != nil {
+		return privilegeError(missing)
+	}
+	src, err := startKmsg()
+	if err != nil {
+		return fmt.Errorf("kernel log: %w", err)
+	}
+	d.log = src
 	return nil
 }
 
@@ -92,6 +115,8 @@ func (d *daemon) closeProbe() {
 func (d *daemon) loop(sigs <-chan os.Signal) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
+	audit := time.NewTicker(5 * time.Second)
+	defer audit.Stop()
 	events, kills := d.events, d.log.kills()
 	for events != nil || kills != nil {
 		select {
@@ -109,6 +134,8 @@ func (d *daemon) loop(sigs <-chan os.Signal) {
 			d.merger.AddKill(k, time.Now())
 		case <-tick.C:
 			d.merger.Expire(time.Now())
+		case <-audit.C:
+			d.warnDrops()
 		case s := <-sigs:
 			log.WithField("signal", s).Info("stopping: draining sources")
 			d.stopSources()
@@ -118,6 +145,25 @@ func (d *daemon) loop(sigs <-chan os.Signal) {
 	d.merger.Flush()
 	d.report()
 	d.closeProbe()
+}
+
+// warnDrops says when the kernel side lost events since the last look:
+// those kills can then only come from the kernel log.
+func (d *daemon) warnDrops() {
+	if d.probe == nil {
+		return
+	}
+	c, err := d.probe.Counters()
+	if err != nil {
+		log.WithError(err).Debug("read eBPF counters")
+		return
+	}
+	if c.RingbufFull > d.ringbufFull {
+		log.WithFields(log.Fields{"lost": c.RingbufFull - d.ringbufFull,
+			"lost_total": c.RingbufFull}).
+			Warn("eBPF ring buffer was full: events lost; their kills come from the kernel log alone")
+		d.ringbufFull = c.RingbufFull
+	}
 }
 
 func (d *daemon) stopSources() {

@@ -83,10 +83,6 @@ func run(args []string) int {
 		return 2
 	}
 
-	if err := checkPrivileges(o.mode != "kmsg", o.mode != "ebpf"); err != nil {
-		log.Error(err)
-		return 1
-	}
 	out, err := openOutput(o.output)
 	if err != nil {
 		log.Error(err)

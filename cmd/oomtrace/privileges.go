@@ -18,30 +18,34 @@ const (
 
 var errPrivileges = errors.New("insufficient privileges")
 
-// checkPrivileges fails early, with what to grant, when the process lacks
-// what the chosen sources need. Root passes.
-func checkPrivileges(useEBPF, useKmsg bool) error {
+// missingForEBPF names what the process lacks to load the probe, or
+// returns nil. Root passes; capabilities that cannot be read count as
+// missing.
+func missingForEBPF() []string {
 	if os.Geteuid() == 0 {
 		return nil
 	}
 	eff, err := effectiveCaps()
-	if err != nil {
-		return fmt.Errorf("%w: not root and capabilities unreadable (%v); "+
-			"run as root", errPrivileges, err)
-	}
-	has := func(c uint) bool { return eff&(1<<c) != 0 }
-	var missing []string
-	if useEBPF && !has(capSysAdmin) && !(has(capBPF) && has(capPerfmon)) {
-		missing = append(missing, "CAP_BPF", "CAP_PERFMON")
-	}
-	if useKmsg && !has(capSysAdmin) && !has(capSyslog) {
-		missing = append(missing, "CAP_SYSLOG")
-	}
-	if len(missing) == 0 {
+	has := func(c uint) bool { return err == nil && eff&(1<<c) != 0 }
+	if has(capSysAdmin) || (has(capBPF) && has(capPerfmon)) {
 		return nil
 	}
-	return fmt.Errorf("%w: run as root, or grant %s", errPrivileges,
-		strings.Join(missing, ", "))
+	return []string{"CAP_BPF", "CAP_PERFMON"}
+}
+
+// missingForKmsg names what the process lacks to read /dev/kmsg, found by
+// trying (kernel.dmesg_restrict=0 lets anyone read it).
+func missingForKmsg() []string {
+	f, err := os.Open("/dev/kmsg")
+	if err == nil {
+		f.Close()
+		return nil
+	}
+	return []string{"CAP_SYSLOG (to read /dev/kmsg)"}
+}
+
+func privilegeError(missing []string) error {
+	return fmt.Errorf("%w: run as root, or grant %s", errPrivileges, strings.Join(missing, ", "))
 }
 
 func effectiveCaps() (uint64, error) {
