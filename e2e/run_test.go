@@ -18,6 +18,8 @@ import (
 // product's own types.
 type record struct {
 	Time               string   `json:"time"`
+	ID                 string   `json:"id"`
+	Replayed           bool     `json:"replayed"`
 	Pid                int      `json:"pid"`
 	Tid                int      `json:"tid"`
 	ProcessName        string   `json:"process_name"`
@@ -58,10 +60,17 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// startTracer runs oomtrace with args and waits until it says it runs.
+// startTracer runs oomtrace with args, writing to a new file, and waits
+// until it says it runs.
 func startTracer(t *testing.T, args ...string) *tracer {
 	t.Helper()
-	tr := &tracer{output: filepath.Join(t.TempDir(), "oom.jsonl"), ready: make(chan struct{})}
+	return startTracerAt(t, filepath.Join(t.TempDir(), "oom.jsonl"), args...)
+}
+
+// startTracerAt is startTracer with the output file given.
+func startTracerAt(t *testing.T, output string, args ...string) *tracer {
+	t.Helper()
+	tr := &tracer{output: output, ready: make(chan struct{})}
 	tr.cmd = exec.Command(binary, append([]string{"--output", tr.output}, args...)...)
 	tr.cmd.Stderr = lockedWriter{tr}
 	if err := tr.cmd.Start(); err != nil {

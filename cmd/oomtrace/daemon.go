@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	log "github.com/sirupsen/logrus"
 
@@ -19,12 +18,17 @@ type daemon struct {
 	log    *kmsgSource
 	merger *merge.Merger
 	out    *lineWriter
+	resume *resumer
+	audit  *auditor
 
 	ringbufFull uint64 // drops already warned about
 }
 
 func startDaemon(o options, variant probe.Variant, out *lineWriter) (*daemon, error) {
-	d := &daemon{out: out}
+	d := &daemon{out: out, audit: newAuditor()}
+	started := sinceBootNow()
+	resume, at := newResumer(o)
+	d.resume = resume
 	mem := findMemoryHierarchy()
 	log.WithFields(log.Fields{"cgroup_mode": mem.mode, "memory_v1": mem.v1,
 		"memory_root": mem.root}).Info("cgroup layout")
@@ -37,7 +41,7 @@ func startDaemon(o options, variant probe.Variant, out *lineWriter) (*daemon, er
 		}
 	}
 	if o.mode == "kmsg" || o.mode == "auto" {
-		if err := d.startKmsg(); err != nil {
+		if err := d.startKmsg(at); err != nil {
 			if o.mode == "kmsg" {
 				return nil, err
 			}
@@ -55,6 +59,7 @@ func startDaemon(o options, variant probe.Variant, out *lineWriter) (*daemon, er
 	d.merger = merge.New(merge.Config{
 		EBPF: d.probe != nil, Kmsg: d.log != nil,
 		Wait: o.mergeWait, Wall: wallFromBoot,
+		BootID: resume.bootID, Started: started,
 	}, out.write)
 	log.WithFields(log.Fields{"ebpf": d.probe != nil, "kmsg": d.log != nil,
 		"output": o.output}).Info("oomtrace running")
@@ -77,11 +82,11 @@ func (d *daemon) startProbe(variant probe.Variant, mem memoryHierarchy) error {
 	return nil
 }
 
-func (d *daemon) startKmsg() error {
+func (d *daemon) startKmsg(at kmsgStart) error {
 	if missing := missingForKmsg(); missing != nil {
 		return privilegeError(missing)
 	}
-	src, err := startKmsg()
+	src, err := startKmsg(at)
 	if err != nil {
 		return fmt.Errorf("kernel log: %w", err)
 	}
@@ -108,43 +113,6 @@ func (d *daemon) closeProbe() {
 	if d.probe != nil {
 		d.probe.Close()
 	}
-}
-
-// loop feeds the merger until a signal, then drains both sources, flushes
-// what the merger holds and reports the counters.
-func (d *daemon) loop(sigs <-chan os.Signal) {
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	audit := time.NewTicker(5 * time.Second)
-	defer audit.Stop()
-	events, kills := d.events, d.log.kills()
-	for events != nil || kills != nil {
-		select {
-		case e, ok := <-events:
-			if !ok {
-				events = nil
-				continue
-			}
-			d.merger.AddEvent(e, time.Now())
-		case k, ok := <-kills:
-			if !ok {
-				kills = nil
-				continue
-			}
-			d.merger.AddKill(k, time.Now())
-		case <-tick.C:
-			d.merger.Expire(time.Now())
-		case <-audit.C:
-			d.warnDrops()
-		case s := <-sigs:
-			log.WithField("signal", s).Info("stopping: draining sources")
-			d.stopSources()
-			sigs = nil
-		}
-	}
-	d.merger.Flush()
-	d.report()
-	d.closeProbe()
 }
 
 // warnDrops says when the kernel side lost events since the last look:
@@ -174,18 +142,4 @@ func (d *daemon) stopSources() {
 		}
 	}
 	d.log.stop()
-}
-
-func (d *daemon) report() {
-	s := d.merger.Stats()
-	f := log.Fields{"emitted": s.Emitted, "both": s.Both, "ebpf_only": s.EBPFOnly,
-		"kmsg_only": s.KmsgOnly, "not_killed": s.NotKilled,
-		"oom_cgroup_disagreed": s.Disagreed, "write_failed": d.out.failed}
-	if d.probe != nil {
-		if c, err := d.probe.Counters(); err == nil {
-			f["ebpf_events"], f["ringbuf_full"] = c.Events, c.RingbufFull
-		}
-	}
-	d.log.addStats(f)
-	log.WithFields(f).Info("oomtrace stopped")
 }

@@ -10,26 +10,47 @@ import (
 	"github.com/oomtrace/oomtrace/internal/kmsg"
 )
 
+// kmsgItem is one kernel-log record handled: a kill, or only the progress
+// its sequence number marks (what the state file records).
+type kmsgItem struct {
+	seq    uint64
+	kill   kmsg.Kill
+	isKill bool
+}
+
 // kmsgSource follows /dev/kmsg and turns its records into kills. A nil
 // *kmsgSource is a source that is off.
 type kmsgSource struct {
 	reader *kmsg.Reader
-	out    chan kmsg.Kill
+	out    chan kmsgItem
 	cancel context.CancelFunc
-	done   chan struct{}
 }
 
 // stopGrace lets the reader catch up with lines the kernel printed just
 // before the stop, so that kills already seen by eBPF keep their details.
 const stopGrace = 300 * time.Millisecond
 
-func startKmsg() (*kmsgSource, error) {
+// kmsgStart says where reading begins: after a saved sequence number,
+// at the oldest record (replay), or at the end of the buffer.
+type kmsgStart struct {
+	resumeAfter uint64
+	resume      bool
+	oldest      bool
+}
+
+func startKmsg(at kmsgStart) (*kmsgSource, error) {
+	opts := []kmsg.Option{kmsg.WithStart(kmsg.StartAtEnd)}
+	switch {
+	case at.resume:
+		opts = []kmsg.Option{kmsg.WithResumeAfter(at.resumeAfter)}
+	case at.oldest:
+		opts = []kmsg.Option{kmsg.WithStart(kmsg.StartAtOldest)}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &kmsgSource{
-		reader: kmsg.NewReader(kmsg.WithStart(kmsg.StartAtEnd)),
-		out:    make(chan kmsg.Kill, 1024),
+		reader: kmsg.NewReader(opts...),
+		out:    make(chan kmsgItem, 4096),
 		cancel: cancel,
-		done:   make(chan struct{}),
 	}
 	records := make(chan kmsg.Record, 1024)
 	errc := make(chan error, 1)
@@ -56,13 +77,12 @@ func (s *kmsgSource) parse(records <-chan kmsg.Record) {
 	defer close(s.out)
 	p := kmsg.NewParser()
 	for r := range records {
-		if k, ok := p.Feed(r); ok {
-			s.out <- k
-		}
+		k, ok := p.Feed(r)
+		s.out <- kmsgItem{seq: r.Seq, kill: k, isKill: ok}
 	}
 }
 
-func (s *kmsgSource) kills() <-chan kmsg.Kill {
+func (s *kmsgSource) items() <-chan kmsgItem {
 	if s == nil {
 		return nil
 	}

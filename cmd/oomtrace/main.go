@@ -26,6 +26,8 @@ type options struct {
 	logLevel  string
 	variant   string
 	mergeWait time.Duration
+	state     string
+	replay    bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -39,6 +41,12 @@ func parseFlags(args []string) (options, error) {
 		"eBPF program variant: auto, tp_btf, tracepoint+kfunc, tracepoint+pid")
 	fs.DurationVar(&o.mergeWait, "merge-wait", time.Second,
 		"how long a kill seen by one source waits for the other")
+	fs.StringVar(&o.state, "state", "",
+		"state file (boot id, last kernel-log record handled): within one boot a restart "+
+			"catches up on kills missed while down, without repeating any")
+	fs.BoolVar(&o.replay, "replay", false,
+		"with no state for this boot, report the kills still in the kernel's ring buffer "+
+			"instead of starting at its end")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -96,7 +104,7 @@ func run(args []string) int {
 		return 1
 	}
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
 	d.loop(sigs)
 	return 0
 }

@@ -1,6 +1,8 @@
 package merge
 
 import (
+	"fmt"
+
 	"github.com/oomtrace/oomtrace/internal/kmsg"
 	"github.com/oomtrace/oomtrace/internal/probe"
 )
@@ -25,11 +27,19 @@ func (m *Merger) build(e *probe.Event, k *kmsg.Kill) OomInstance {
 	if e != nil {
 		m.fromEvent(&r, e, k)
 	}
+	if m.cfg.BootID != "" {
+		if k != nil {
+			r.ID = fmt.Sprintf("%s/%d", m.cfg.BootID, k.Seq)
+		} else {
+			r.ID = fmt.Sprintf("%s/e%d", m.cfg.BootID, e.SinceBoot.Nanoseconds())
+		}
+	}
 	return r
 }
 
 func (m *Merger) fromEvent(r *OomInstance, e *probe.Event, k *kmsg.Kill) {
 	r.Sources = append([]string{SourceEBPF}, r.Sources...)
+	r.Replayed = false // eBPF saw it live
 	r.ProbeVariant = e.Variant.String()
 	r.TimeOfDeath = m.cfg.Wall(e.SinceBoot)
 	r.Tid = e.Tid
@@ -87,6 +97,7 @@ func (m *Merger) fromEvent(r *OomInstance, e *probe.Event, k *kmsg.Kill) {
 func (m *Merger) fromKill(r *OomInstance, k *kmsg.Kill) {
 	r.Sources = []string{SourceKmsg}
 	r.KmsgSeq = ptr(k.Seq)
+	r.Replayed = m.cfg.Started > 0 && k.SinceBoot < m.cfg.Started
 	r.TimeOfDeath = m.cfg.Wall(k.SinceBoot)
 	r.Pid = k.Pid
 	r.Tid = k.Pid

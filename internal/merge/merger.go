@@ -21,11 +21,17 @@ type Config struct {
 	Wall func(sinceBoot time.Duration) time.Time
 	// MaxPending bounds what is held; past it the oldest goes out early.
 	MaxPending int
+	// BootID, when set, prefixes every record's ID.
+	BootID string
+	// Started is the kernel-log time (since boot) at which oomtrace
+	// started: kills logged before it are marked Replayed.
+	Started time.Duration
 }
 
 // Stats count what the Merger did.
 type Stats struct {
 	Emitted    uint64 // records written
+	Replayed   uint64 // ... of kills from before the start
 	Both       uint64 // ... with eBPF and kmsg merged
 	EBPFOnly   uint64 // ... from eBPF alone
 	KmsgOnly   uint64 // ... from the kernel log alone
@@ -131,6 +137,19 @@ func (m *Merger) Flush() {
 	m.events, m.kills = nil, nil
 }
 
+// OldestPendingSeq is the lowest kernel-log sequence number of a kill
+// still held; false when none is held. Everything below it is written.
+func (m *Merger) OldestPendingSeq() (uint64, bool) {
+	if len(m.kills) == 0 {
+		return 0, false
+	}
+	oldest := m.kills[0].k.Seq
+	for _, p := range m.kills[1:] {
+		oldest = min(oldest, p.k.Seq)
+	}
+	return oldest, true
+}
+
 // Stats returns the counts so far.
 func (m *Merger) Stats() Stats {
 	s := m.stats
@@ -150,6 +169,9 @@ func (m *Merger) finishEvent(e probe.Event) {
 
 func (m *Merger) out(r OomInstance) {
 	m.stats.Emitted++
+	if r.Replayed {
+		m.stats.Replayed++
+	}
 	switch len(r.Sources) {
 	case 2:
 		m.stats.Both++

@@ -9,6 +9,10 @@ import (
 // OomInstance with the meaning that type actually has, and adds the rest.
 // Pointer fields are nil (JSON null) where no source knew the value.
 type OomInstance struct {
+	// ID is stable for a kill: "<boot id>/<kmsg seq>" when the kernel log
+	// reported it, else "<boot id>/e<ns since boot>" from the eBPF event.
+	// Consumers can deduplicate on it. Empty where the boot is unknown.
+	ID string `json:"id,omitempty"`
 	// Pid is the victim's process (thread-group id). When only the kernel
 	// log named the victim it is the printed pid, which can be a thread.
 	Pid int `json:"pid"`
@@ -62,6 +66,9 @@ type OomInstance struct {
 	ProbeVariant string `json:"probe_variant,omitempty"`
 	// Sources lists what reported the kill: "ebpf", "kmsg" or both.
 	Sources []string `json:"sources"`
+	// Replayed marks a kill read back from the kernel's ring buffer at
+	// start: it happened while oomtrace was not running.
+	Replayed bool `json:"replayed,omitempty"`
 }
 
 // timeLayout is RFC 3339 with all nine fraction digits, for sorting as text.

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"os"
+	"syscall"
+	"time"
+
+	log "github.com/sirupsen/logrus"
+)
+
+// loop feeds the merger until SIGINT or SIGTERM, then drains both sources,
+// flushes what the merger holds and reports the counters. SIGUSR1 reports
+// the counters without stopping.
+func (d *daemon) loop(sigs <-chan os.Signal) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	audit := time.NewTicker(5 * time.Second)
+	defer audit.Stop()
+	events, items := d.events, d.log.items()
+	for events != nil || items != nil {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				events = nil
+				continue
+			}
+			d.merger.AddEvent(e, time.Now())
+		case it, ok := <-items:
+			if !ok {
+				items = nil
+				continue
+			}
+			d.takeLogItem(it)
+		case <-tick.C:
+			d.merger.Expire(time.Now())
+			d.resume.save(d.merger, false)
+		case <-audit.C:
+			d.warnDrops()
+			d.checkAudit()
+		case s := <-sigs:
+			if s == syscall.SIGUSR1 {
+				d.report("oomtrace counters")
+				continue
+			}
+			log.WithField("signal", s).Info("stopping: draining sources")
+			d.stopSources()
+			sigs = nil
+		}
+	}
+	d.merger.Flush()
+	d.resume.save(d.merger, true)
+	d.report("oomtrace stopped")
+	d.closeProbe()
+}
+
+func (d *daemon) takeLogItem(it kmsgItem) {
+	if it.isKill && !d.resume.written(it.kill, wallFromBoot(it.kill.SinceBoot)) {
+		d.merger.AddKill(it.kill, time.Now())
+	}
+	d.resume.progress(it.seq)
+}
+
+// checkAudit warns when the kernel's own count of OOM kills and what
+// oomtrace reported have disagreed for a while.
+func (d *daemon) checkAudit() {
+	s := d.merger.Stats()
+	kernel, diff, warn := d.audit.look(s.Emitted - s.Replayed)
+	if warn {
+		log.WithFields(log.Fields{"kernel_oom_kills": kernel, "reported": s.Emitted - s.Replayed,
+			"missing": diff}).Warn("oomtrace's count of kills differs from the kernel's (/proc/vmstat oom_kill)")
+	}
+}
+
+func (d *daemon) report(msg string) {
+	s := d.merger.Stats()
+	f := log.Fields{"emitted": s.Emitted, "both": s.Both, "ebpf_only": s.EBPFOnly,
+		"kmsg_only": s.KmsgOnly, "replayed": s.Replayed, "not_killed": s.NotKilled,
+		"already_written": d.resume.skipped, "pending": s.PendingNow,
+		"oom_cgroup_disagreed": s.Disagreed, "write_failed": d.out.failed}
+	if d.probe != nil {
+		if c, err := d.probe.Counters(); err == nil {
+			f["ebpf_events"], f["ringbuf_full"] = c.Events, c.RingbufFull
+		}
+	}
+	if kernel, _, _ := d.audit.look(s.Emitted - s.Replayed); d.audit.ok {
+		f["kernel_oom_kills"] = kernel
+	}
+	d.log.addStats(f)
+	log.WithFields(f).Info(msg)
+}
