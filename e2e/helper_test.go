@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/hex"
 	"fmt"
 	"os"
 	"runtime"
@@ -11,7 +12,8 @@ import (
 
 // helperEnv makes the test binary act as a workload: "hog:MiB" allocates
 // and touches MiB, says "ready" and sleeps; "alloc:MiB" allocates and
-// touches MiB page by page, then exits.
+// touches MiB page by page, then exits; "named:HEX:MiB" first renames every
+// thread to the bytes HEX encodes, then allocates.
 const helperEnv = "OOMTRACE_E2E_HELPER"
 
 var sink [][]byte
@@ -25,6 +27,14 @@ func init() {
 }
 
 func runHelper(spec string) int {
+	if rest, ok := strings.CutPrefix(spec, "named:"); ok {
+		name, size, _ := strings.Cut(rest, ":")
+		if err := setComm(name); err != nil {
+			fmt.Fprintln(os.Stderr, "set comm:", err)
+			return 2
+		}
+		spec = "alloc:" + size
+	}
 	kind, size, _ := strings.Cut(spec, ":")
 	mib, err := strconv.Atoi(size)
 	if err != nil {
@@ -46,4 +56,24 @@ func runHelper(spec string) int {
 		time.Sleep(time.Hour)
 	}
 	return 0
+}
+
+// setComm writes the comm of every thread of this process, so that
+// whichever the kernel names carries the name.
+func setComm(hexName string) error {
+	name, err := hex.DecodeString(hexName)
+	if err != nil {
+		return err
+	}
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return err
+	}
+	for _, task := range tasks {
+		err := os.WriteFile("/proc/self/task/"+task.Name()+"/comm", name, 0)
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
 }

@@ -27,6 +27,8 @@ func (m *Merger) build(e *probe.Event, k *kmsg.Kill) OomInstance {
 	if e != nil {
 		m.fromEvent(&r, e, k)
 	}
+	r.ProcessName = displayComm(r.ProcessName)
+	r.TriggerProcessName = displayComm(r.TriggerProcessName)
 	if m.cfg.BootID != "" {
 		if k != nil {
 			r.ID = fmt.Sprintf("%s/%d", m.cfg.BootID, k.Seq)

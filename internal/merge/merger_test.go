@@ -175,3 +175,18 @@ func TestJSON(t *testing.T) {
 		t.Errorf("round trip: %v %v", err, back.TimeOfDeath)
 	}
 }
+
+func TestDisplayComm(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"stress-ng-vm", "stress-ng-vm"},
+		{"a,b=c (d)", "a,b=c (d)"},
+		{"caf\xc3\xa9", "café"},
+		{"\xff\xfe\\x41", `\xff\xfe\x41`},
+		{"ok\xc3", `ok\xc3`},
+	}
+	for _, tc := range cases {
+		if got := displayComm(tc.in); got != tc.want {
+			t.Errorf("displayComm(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
