@@ -78,6 +78,9 @@ func (s *kmsgSource) parse(records <-chan kmsg.Record) {
 	p := kmsg.NewParser()
 	for r := range records {
 		k, ok := p.Feed(r)
+		if ok {
+			k.Tgid = resolveTgid(k, sinceBootNow())
+		}
 		s.out <- kmsgItem{seq: r.Seq, kill: k, isKill: ok}
 	}
 }

@@ -18,6 +18,9 @@ type Kill struct {
 	// Pid is the pid the kernel printed: task->pid of the victim task that
 	// held the mm, which can be a thread rather than the thread-group leader.
 	Pid int
+	// Tgid is the victim's process when whoever read the log could still
+	// look it up (/proc/PID/status); 0 when unknown. The log never says.
+	Tgid int
 	// Comm is the victim's comm with \xNN escapes decoded.
 	Comm string
 	// Prefix is the text before ": Killed process", for example

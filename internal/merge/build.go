@@ -102,6 +102,9 @@ func (m *Merger) fromKill(r *OomInstance, k *kmsg.Kill) {
 	r.Replayed = m.cfg.Started > 0 && k.SinceBoot < m.cfg.Started
 	r.TimeOfDeath = m.cfg.Wall(k.SinceBoot)
 	r.Pid = k.Pid
+	if k.Tgid != 0 {
+		r.Pid = k.Tgid
+	}
 	r.Tid = k.Pid
 	r.ProcessName = k.Comm
 	r.ContainerName = k.VictimCgroup
