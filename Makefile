@@ -32,9 +32,10 @@ install: build
 	install -D -m 0755 oomtrace $(BINDIR)/oomtrace
 	install -D -m 0644 packaging/oomtrace.service $(UNITDIR)/oomtrace.service
 	sed -i 's|/usr/local/bin/oomtrace|$(PREFIX)/bin/oomtrace|' $(UNITDIR)/oomtrace.service
+	install -D -m 0644 packaging/oomtrace.logrotate $(DESTDIR)/etc/logrotate.d/oomtrace
 
 uninstall:
-	rm -f $(BINDIR)/oomtrace $(UNITDIR)/oomtrace.service
+	rm -f $(BINDIR)/oomtrace $(UNITDIR)/oomtrace.service $(DESTDIR)/etc/logrotate.d/oomtrace
 
 clean:
 	rm -f oomtrace

@@ -8,15 +8,17 @@ import (
 	log "github.com/sirupsen/logrus"
 )
 
-// loop feeds the merger until SIGINT or SIGTERM, then drains both sources,
-// flushes what the merger holds and reports the counters. SIGUSR1 reports
-// the counters without stopping.
+// loop feeds the merger until SIGINT or SIGTERM (or until stdout's reader
+// has gone), then drains both sources, flushes what the merger holds and
+// reports the counters. SIGUSR1 reports the counters without stopping;
+// SIGHUP reopens the output file (log rotation).
 func (d *daemon) loop(sigs <-chan os.Signal) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	audit := time.NewTicker(5 * time.Second)
 	defer audit.Stop()
 	events, items := d.events, d.log.items()
+	gone := d.out.readerGone()
 	for events != nil || items != nil {
 		select {
 		case e, ok := <-events:
@@ -37,18 +39,28 @@ func (d *daemon) loop(sigs <-chan os.Signal) {
 		case <-audit.C:
 			d.warnDrops()
 			d.checkAudit()
-		case s := <-sigs:
-			if s == syscall.SIGUSR1 {
-				d.report("oomtrace counters")
-				continue
-			}
-			log.WithField("signal", s).Info("stopping: draining sources")
+			d.out.retry()
+		case <-gone:
+			log.Info("stopping: the reader of stdout has gone")
 			d.stopSources()
-			sigs = nil
+			gone, sigs = nil, nil
+		case s := <-sigs:
+			switch s {
+			case syscall.SIGUSR1:
+				d.report("oomtrace counters")
+			case syscall.SIGHUP:
+				log.Info("reopening the output")
+				d.out.reopen()
+			default:
+				log.WithField("signal", s).Info("stopping: draining sources")
+				d.stopSources()
+				gone, sigs = nil, nil
+			}
 		}
 	}
 	d.merger.Flush()
 	d.resume.save(d.merger, true)
+	d.out.close()
 	d.report("oomtrace stopped")
 	d.closeProbe()
 }
@@ -76,7 +88,9 @@ func (d *daemon) report(msg string) {
 	f := log.Fields{"emitted": s.Emitted, "both": s.Both, "ebpf_only": s.EBPFOnly,
 		"kmsg_only": s.KmsgOnly, "replayed": s.Replayed, "not_killed": s.NotKilled,
 		"already_written": d.resume.skipped, "pending": s.PendingNow,
-		"oom_cgroup_disagreed": s.Disagreed, "write_failed": d.out.failed}
+		"oom_cgroup_disagreed": s.Disagreed}
+	o := d.out.stats()
+	f["written"], f["write_failed"], f["queued"], f["dropped"] = o.Written, o.Failed, o.Queued, o.Dropped
 	if d.probe != nil {
 		if c, err := d.probe.Counters(); err == nil {
 			f["ebpf_events"], f["ringbuf_full"] = c.Events, c.RingbufFull

@@ -91,6 +91,9 @@ func run(args []string) int {
 		return 2
 	}
 
+	// A write to a pipe whose reader left fails with EPIPE instead of
+	// killing the process; the writer then stops the daemon cleanly.
+	signal.Ignore(syscall.SIGPIPE)
 	out, err := openOutput(o.output)
 	if err != nil {
 		log.Error(err)
@@ -103,8 +106,8 @@ func run(args []string) int {
 		log.Error(err)
 		return 1
 	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
 	d.loop(sigs)
 	return 0
 }
