@@ -65,6 +65,9 @@ func parseFlags(args []string) (options, error) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "parse" {
+		os.Exit(runParse(os.Args[2:]))
+	}
 	os.Exit(run(os.Args[1:]))
 }
 

@@ -14,6 +14,10 @@ type Kill struct {
 	// SinceBoot is that record's timestamp (the kernel's local clock, which
 	// stops during suspend).
 	SinceBoot time.Duration
+	// WallTime is the line's absolute time where a saved log stated it
+	// (syslog, journal, dmesg -T); zero from the live reader, whose records
+	// carry SinceBoot only. Set by the caller, never by Parser.
+	WallTime time.Time
 
 	// Pid is the pid the kernel printed: task->pid of the victim task that
 	// held the mm, which can be a thread rather than the thread-group leader.

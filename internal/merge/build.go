@@ -101,6 +101,9 @@ func (m *Merger) fromKill(r *OomInstance, k *kmsg.Kill) {
 	r.KmsgSeq = ptr(k.Seq)
 	r.Replayed = m.cfg.Started > 0 && k.SinceBoot < m.cfg.Started
 	r.TimeOfDeath = m.cfg.Wall(k.SinceBoot)
+	if !k.WallTime.IsZero() {
+		r.TimeOfDeath = k.WallTime
+	}
 	r.Pid = k.Pid
 	if k.Tgid != 0 {
 		r.Pid = k.Tgid

@@ -62,6 +62,16 @@ type OomInstance struct {
 	OomCgroupID    uint64 `json:"oom_cgroup_id,omitempty"`
 	// KmsgSeq is the sequence number of the "Killed process" record.
 	KmsgSeq *uint64 `json:"kmsg_seq,omitempty"`
+	// SinceBootS is the "Killed process" line's kernel timestamp in seconds
+	// since boot, to the microsecond, where a saved log stated it (oomtrace
+	// parse only). When the log stated no absolute time, TimeOfDeath is
+	// zero and "time" is null.
+	SinceBootS *float64 `json:"since_boot_s,omitempty"`
+	// Input and InputLine name the saved log (as given, "-" for stdin) and
+	// the 1-based line of the "Killed process" line in it (oomtrace parse
+	// only): an order for records without a kernel sequence number.
+	Input     string `json:"input,omitempty"`
+	InputLine int    `json:"input_line,omitempty"`
 	// ProbeVariant names the eBPF program variant that saw the kill.
 	ProbeVariant string `json:"probe_variant,omitempty"`
 	// Sources lists what reported the kill: "ebpf", "kmsg" or both.
@@ -81,8 +91,18 @@ type jsonInstance struct {
 	plainInstance
 }
 
-// MarshalJSON writes "time" first, in UTC with nanoseconds.
+// unknownTimeInstance writes "time" as null.
+type unknownTimeInstance struct {
+	Time *string `json:"time"`
+	plainInstance
+}
+
+// MarshalJSON writes "time" first, in UTC with nanoseconds; null when
+// TimeOfDeath is zero (a saved log that stated no absolute time).
 func (o OomInstance) MarshalJSON() ([]byte, error) {
+	if o.TimeOfDeath.IsZero() {
+		return json.Marshal(unknownTimeInstance{plainInstance: plainInstance(o)})
+	}
 	return json.Marshal(jsonInstance{
 		Time:          o.TimeOfDeath.UTC().Format(timeLayout),
 		plainInstance: plainInstance(o),
@@ -96,6 +116,9 @@ func (o *OomInstance) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*o = OomInstance(j.plainInstance)
+	if j.Time == "" {
+		return nil // null: no absolute time known
+	}
 	t, err := time.Parse(time.RFC3339Nano, j.Time)
 	if err != nil {
 		return err
