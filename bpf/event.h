@@ -19,6 +19,7 @@ enum event_flag {
 	EVENT_OOM_DOMAIN_NEAR = 1 << 3,  /* ...within one THP of it */
 	EVENT_KILL_KNOWN = 1 << 4,       /* signal_generate was watched */
 	EVENT_KILLED = 1 << 5,           /* SIGKILL sent just before */
+	EVENT_OOM_DOMAIN_EVENTS = 1 << 6, /* ...by its local oom event count */
 };
 
 enum cgroup_path_flag {

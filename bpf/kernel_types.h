@@ -62,6 +62,8 @@ struct mem_cgroup {
 		struct page_counter swap;
 		struct page_counter memsw;
 	};
+	/* Counted for this cgroup alone (5.2 and later). */
+	atomic_long_t memory_events_local[9];
 };
 
 struct percpu_counter {
@@ -116,6 +118,10 @@ struct trace_event_raw_signal_generate {
 
 enum cgroup_subsys_id {
 	memory_cgrp_id = 4,
+};
+
+enum memcg_memory_event {
+	MEMCG_OOM = 3,
 };
 
 #pragma clang attribute pop

@@ -143,31 +143,71 @@ static __always_inline int memcg_at_limit(struct mem_cgroup *memcg, __u64 slack)
 }
 
 /*
- * The OOM domain: the first memory cgroup, walking up from the trigger's,
- * whose page counter stands at its limit. None at its limit means the OOM
- * was not a memory cgroup's (global, cpuset or mempolicy).
+ * Each memory cgroup's count of OOMs of its own (memory.events.local "oom"),
+ * as last seen. mem_cgroup_oom() counts one on the OOM domain just before
+ * it picks a victim: a count that grew since the last look names the
+ * domain even when the victims before freed memory and no page counter
+ * stands at its limit any more.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __s64);
+} oom_events_seen SEC(".maps");
+
+/* Returns 1 when the count grew since the last look, and records it. */
+static __always_inline int oom_count_grew(struct mem_cgroup *memcg)
+{
+	int idx = bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM);
+	__u64 key = (__u64)memcg;
+	__s64 now, *seen;
+
+	if (!bpf_core_field_exists(memcg->memory_events_local))
+		return 0;
+	now = BPF_CORE_READ(memcg, memory_events_local[idx].counter);
+	seen = bpf_map_lookup_elem(&oom_events_seen, &key);
+	if (seen && *seen == now)
+		return 0;
+	bpf_map_update_elem(&oom_events_seen, &key, &now, BPF_ANY);
+	return seen != 0;
+}
+
+/*
+ * The OOM domain, walking up from the trigger's memory cgroup (current is
+ * the task whose charge failed): the first whose page counter stands at its
+ * limit; else the first whose OOM count just grew; else the first within
+ * one THP of its limit. None of these means the OOM was not a memory
+ * cgroup's (global, cpuset or mempolicy).
  */
 static __always_inline void fill_oom_domain(struct event *e, struct task_struct *trigger)
 {
 	struct cgroup_subsys_state *css = memory_css(trigger);
-	struct cgroup_subsys_state *near = 0;
+	struct cgroup_subsys_state *counted = 0, *near = 0;
+	__u32 how = 0;
 
 	for (int i = 0; i < CGROUP_PATH_DEPTH + 1 && css; i++) {
 		struct mem_cgroup *memcg = (void *)css;
+		int grew = oom_count_grew(memcg);
 
-		if (memcg_at_limit(memcg, 0)) {
+		if (!how && memcg_at_limit(memcg, 0)) {
 			fill_path(&e->oom_cgroup, BPF_CORE_READ(css, cgroup));
-			e->flags |= EVENT_OOM_DOMAIN_FOUND;
-			return;
+			how = EVENT_OOM_DOMAIN_FOUND;
 		}
+		if (!counted && grew)
+			counted = css;
 		if (!near && memcg_at_limit(memcg, CHARGE_SLACK_PAGES))
 			near = css;
 		css = BPF_CORE_READ(css, parent);
 	}
-	if (near) {
+	if (!how && counted) {
+		fill_path(&e->oom_cgroup, BPF_CORE_READ(counted, cgroup));
+		how = EVENT_OOM_DOMAIN_FOUND | EVENT_OOM_DOMAIN_EVENTS;
+	} else if (!how && near) {
 		fill_path(&e->oom_cgroup, BPF_CORE_READ(near, cgroup));
-		e->flags |= EVENT_OOM_DOMAIN_FOUND | EVENT_OOM_DOMAIN_NEAR;
+		how = EVENT_OOM_DOMAIN_FOUND | EVENT_OOM_DOMAIN_NEAR;
 	}
+	e->flags |= how;
 }
 
 static __always_inline __u64 rss_pages(struct mm_struct *mm, int member)

@@ -7,23 +7,11 @@ import (
 	"testing"
 )
 
-// burst runs stress-ng in a 32 MiB cgroup for seconds and returns the
-// kernel's count of kills and the pids of its "Killed process" lines.
-func burst(t *testing.T, c memcg, seconds int) (counted int, logged []int) {
-	t.Helper()
-	klog := openKernelLog(t)
-	before := c.oomKills(t)
-	inCgroup(t, c, requireTool(t, "stress-ng"), "--vm", "2", "--vm-bytes", "64M",
-		"--timeout", fmt.Sprintf("%ds", seconds), "--quiet")
-	logged, _ = klog.kills(t)
-	return c.oomKills(t) - before, logged
-}
-
 // TestBurst compares every kill of a stress-ng burst with the kernel's own
 // count and log, in each mode and each probe variant.
 func TestBurst(t *testing.T) {
 	requireRoot(t)
-	requireTool(t, "stress-ng")
+	stress := requireTool(t, "stress-ng")
 	cases := []struct {
 		name    string
 		args    []string
@@ -41,19 +29,58 @@ func TestBurst(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newMemcg(t, own, fmt.Sprintf("oomtrace-e2e-burst-%s-%d", tc.name, os.Getpid()), 32<<20)
 			tr := startTracer(t, tc.args...)
-			counted, logged := burst(t, c, 5)
+			klog := openKernelLog(t)
+			before, machineBefore := c.oomKills(t), machineOomKills(t)
+			inCgroup(t, c, stress, "--vm", "2", "--vm-bytes", "64M", "--timeout", "5s", "--quiet")
+			counted := c.oomKills(t) - before
+			machine := machineOomKills(t) - machineBefore
+			seen := klog.snapshot()
 			recs := tr.stop(t)
+			all, _ := klog.kills(t)
 
 			if counted < 20 {
 				t.Fatalf("burst caused only %d kills; the test needs a burst", counted)
 			}
-			if len(logged) != counted {
-				t.Fatalf("kernel counted %d kills but logged %d", counted, len(logged))
+			if len(all) < machine {
+				t.Fatalf("kernel counted %d kills machine-wide but logged %d", machine, len(all))
 			}
-			checkExactlyOnce(t, recs, logged)
-			named := checkCgroups(t, recs, c, tc.ebpf, tc.cgroups)
-			t.Logf("%d kills, %d records, %d with both cgroups named", counted, len(recs), named)
+			checkReported(t, recs, seen, all)
+			ours := checkCgroups(t, recs, c, counted == machine, tc.ebpf, tc.cgroups)
+			if tc.cgroups && ours != counted {
+				t.Errorf("%d records name the test cgroup, the kernel counted %d kills in it",
+					ours, counted)
+			}
+			t.Logf("%d kills in the test cgroup, %d machine-wide, %d records, %d naming the test cgroup",
+				counted, machine, len(recs), ours)
 		})
+	}
+}
+
+// checkReported wants every kill in mustHave reported, each record to be a
+// kill in mayHave (the kernel's kills while oomtrace may still have been
+// running), and no kill twice. Without another workload killing on the
+// machine the two lists are equal and this is "exactly the kernel's kills".
+func checkReported(t *testing.T, recs []record, mustHave, mayHave []int) {
+	t.Helper()
+	seen := map[int]int{}
+	for _, r := range recs {
+		seen[r.Tid]++
+		if seen[r.Tid] == 2 {
+			t.Errorf("pid %d reported twice", r.Tid)
+		}
+		if !slices.Contains(mayHave, r.Tid) {
+			t.Errorf("pid %d reported, but the kernel never logged its kill", r.Tid)
+		}
+	}
+	missing := 0
+	for _, pid := range mustHave {
+		if seen[pid] == 0 {
+			missing++
+			t.Errorf("kill of %d not reported", pid)
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d kills not reported", missing, len(mustHave))
 	}
 }
 
@@ -73,11 +100,23 @@ func checkExactlyOnce(t *testing.T, recs []record, killed []int) {
 	}
 }
 
-// checkCgroups wants every record to name the test cgroup or, where the
-// source could not know, nothing; never another cgroup.
-func checkCgroups(t *testing.T, recs []record, c memcg, ebpf, required bool) (named int) {
+// checkCgroups wants every record of a kill in c to name c or, where the
+// source could not know, nothing; never another cgroup. With onlyOurs the
+// kernel counted no kill elsewhere, so every record is one of c's; else
+// records naming another cgroup are another workload's and are skipped. It
+// returns how many records name c as the victim's cgroup.
+func checkCgroups(t *testing.T, recs []record, c memcg, onlyOurs, ebpf, required bool) (named int) {
 	t.Helper()
 	for _, r := range recs {
+		foreign := (r.VictimCgroup != "" && r.VictimCgroup != c.rel) ||
+			(r.OomCgroup != "" && r.OomCgroup != c.rel)
+		if foreign && !onlyOurs {
+			if r.OomCgroup == c.rel || r.VictimCgroup == c.rel {
+				t.Errorf("pid %d: victim_cgroup %q oom_cgroup %q: half in the test cgroup",
+					r.Tid, r.VictimCgroup, r.OomCgroup)
+			}
+			continue
+		}
 		if ebpf && !slices.Contains(r.Sources, "ebpf") {
 			t.Errorf("pid %d: sources %v lack ebpf", r.Tid, r.Sources)
 		}
@@ -93,7 +132,7 @@ func checkCgroups(t *testing.T, recs []record, c memcg, ebpf, required bool) (na
 		if r.SystemOOM {
 			t.Errorf("pid %d: system_oom true for a memory cgroup OOM", r.Tid)
 		}
-		if r.VictimCgroup != "" && r.OomCgroup != "" {
+		if r.VictimCgroup == c.rel {
 			named++
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
 	"testing"
 	"time"
 )
@@ -35,21 +34,7 @@ func TestStopMidBurst(t *testing.T) {
 			if len(before) < 10 {
 				t.Fatalf("only %d kills before the stop; the test needs a burst", len(before))
 			}
-			seen := map[int]int{}
-			for _, r := range recs {
-				seen[r.Tid]++
-				if seen[r.Tid] > 1 {
-					t.Errorf("pid %d reported twice", r.Tid)
-				}
-				if !slices.Contains(all, r.Tid) {
-					t.Errorf("pid %d reported, but the kernel never logged its kill", r.Tid)
-				}
-			}
-			for _, pid := range before {
-				if seen[pid] == 0 {
-					t.Errorf("kill of %d, logged before the stop, was not reported", pid)
-				}
-			}
+			checkReported(t, recs, before, all)
 			t.Logf("%d kills before SIGTERM, %d records, %d kills in all", len(before), len(recs), len(all))
 		})
 	}

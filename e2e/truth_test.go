@@ -149,3 +149,23 @@ func killPid(pid int) error {
 	}
 	return p.Signal(syscall.SIGKILL)
 }
+
+// machineOomKills is the kernel's machine-wide count of OOM kills.
+func machineOomKills(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/vmstat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "oom_kill "); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no oom_kill in /proc/vmstat")
+	return 0
+}

@@ -32,13 +32,16 @@ type Event struct {
 	VictimCgroup   string
 	VictimCgroupID uint64
 
-	// OomCgroup is the first memory cgroup at its limit walking up from the
-	// trigger's; empty when none was (OomFound false: not a memcg OOM, or
-	// memory was freed before the hit). OomNear marks a cgroup that was
-	// within one huge page of its limit rather than at it.
+	// OomCgroup is the OOM domain found walking up from the trigger's
+	// memory cgroup: the first at its limit; else (OomByCount) the first
+	// whose own OOM count grew since the last event, for when earlier
+	// victims freed memory already; else (OomNear) the first within one
+	// huge page of its limit. Empty when none (OomFound false): the OOM was
+	// not a memory cgroup's.
 	OomCgroup   string
 	OomCgroupID uint64
 	OomFound    bool
+	OomByCount  bool
 	OomNear     bool
 
 	// Trigger is the task that invoked the OOM killer (current).
@@ -57,6 +60,7 @@ const (
 	flagOomNear      = 1 << 3
 	flagKillKnown    = 1 << 4
 	flagKilled       = 1 << 5
+	flagOomByCount   = 1 << 6
 	pathFlagTruncate = 1 << 0
 )
 
@@ -111,6 +115,7 @@ func (p *Probe) decode(raw []byte) (Event, error) {
 		Killed:      k.Flags&flagKilled != 0,
 		OomFound:    k.Flags&flagOomFound != 0,
 		OomNear:     k.Flags&flagOomNear != 0,
+		OomByCount:  k.Flags&flagOomByCount != 0,
 	}
 	if e.OomFound {
 		e.OomCgroupID = k.OomCgroup.Id

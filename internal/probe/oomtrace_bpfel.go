@@ -61,6 +61,7 @@ const (
 	oomtraceMapCounters           = "counters"
 	oomtraceMapEvents             = "events"
 	oomtraceMapLastSigkill        = "last_sigkill"
+	oomtraceMapOomEventsSeen      = "oom_events_seen"
 	oomtraceProgOnMarkVictimBtf   = "on_mark_victim_btf"
 	oomtraceProgOnMarkVictimKfunc = "on_mark_victim_kfunc"
 	oomtraceProgOnMarkVictimPid   = "on_mark_victim_pid"
@@ -122,9 +123,10 @@ type oomtraceProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type oomtraceMapSpecs struct {
-	Counters    *ebpf.MapSpec `ebpf:"counters"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	LastSigkill *ebpf.MapSpec `ebpf:"last_sigkill"`
+	Counters      *ebpf.MapSpec `ebpf:"counters"`
+	Events        *ebpf.MapSpec `ebpf:"events"`
+	LastSigkill   *ebpf.MapSpec `ebpf:"last_sigkill"`
+	OomEventsSeen *ebpf.MapSpec `ebpf:"oom_events_seen"`
 }
 
 // oomtraceVariableSpecs contains global variables before they are loaded into the kernel.
@@ -156,9 +158,10 @@ func (o *oomtraceObjects) Close() error {
 //
 // It can be passed to loadOomtraceObjects or ebpf.CollectionSpec.LoadAndAssign.
 type oomtraceMaps struct {
-	Counters    *ebpf.Map `ebpf:"counters"`
-	Events      *ebpf.Map `ebpf:"events"`
-	LastSigkill *ebpf.Map `ebpf:"last_sigkill"`
+	Counters      *ebpf.Map `ebpf:"counters"`
+	Events        *ebpf.Map `ebpf:"events"`
+	LastSigkill   *ebpf.Map `ebpf:"last_sigkill"`
+	OomEventsSeen *ebpf.Map `ebpf:"oom_events_seen"`
 }
 
 func (m *oomtraceMaps) Close() error {
@@ -166,6 +169,7 @@ func (m *oomtraceMaps) Close() error {
 		m.Counters,
 		m.Events,
 		m.LastSigkill,
+		m.OomEventsSeen,
 	)
 }
 
