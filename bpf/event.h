@@ -4,7 +4,8 @@
 #define OOMTRACE_EVENT_H
 
 #define CGROUP_PATH_DEPTH 10
-#define CGROUP_NAME_LEN 128
+#define CGROUP_NAME_LEN 256 /* NAME_MAX + 1: a kernfs name always fits */
+#define MEMCG_WALK_DEPTH 32 /* ancestors searched for the OOM domain */
 
 enum variant {
 	VARIANT_BTF = 1,
@@ -20,6 +21,7 @@ enum event_flag {
 	EVENT_KILL_KNOWN = 1 << 4,       /* signal_generate was watched */
 	EVENT_KILLED = 1 << 5,           /* SIGKILL sent just before */
 	EVENT_OOM_DOMAIN_EVENTS = 1 << 6, /* ...by its local oom event count */
+	EVENT_OOM_WALK_CUT = 1 << 7,     /* ancestors left unsearched */
 };
 
 enum cgroup_path_flag {

@@ -87,8 +87,8 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 
 /*
  * Copy a cgroup's path into p, leaf first, as kernfs names. The root has no
- * name and ends the walk; a deeper path, or a name longer than a slot, sets
- * CGROUP_PATH_TRUNCATED and user space looks the id up instead.
+ * name and ends the walk; a deeper path, or a name that could not be read,
+ * sets CGROUP_PATH_TRUNCATED and user space looks the id up instead.
  */
 static __always_inline void fill_path(struct cgroup_path *p, struct cgroup *cgrp)
 {
@@ -106,8 +106,7 @@ static __always_inline void fill_path(struct cgroup_path *p, struct cgroup *cgrp
 		long n = bpf_probe_read_kernel_str(p->names[i], CGROUP_NAME_LEN,
 						   BPF_CORE_READ(kn, name));
 
-		/* A name that filled the slot may have been cut short. */
-		if (n < 0 || n >= CGROUP_NAME_LEN)
+		if (n < 0)
 			p->flags |= CGROUP_PATH_TRUNCATED;
 		p->depth = i + 1;
 		kn = parent;
@@ -177,37 +176,94 @@ static __always_inline int oom_count_grew(struct mem_cgroup *memcg)
  * The OOM domain, walking up from the trigger's memory cgroup (current is
  * the task whose charge failed): the first whose page counter stands at its
  * limit; else the first whose OOM count just grew; else the first within
- * one THP of its limit. None of these means the OOM was not a memory
- * cgroup's (global, cpuset or mempolicy).
+ * one THP of its limit. None of these, with every ancestor searched, means
+ * the OOM was not a memory cgroup's (global, cpuset or mempolicy).
  */
+enum limit_state {
+	LIMIT_FULL = 1,  /* page counter at its limit */
+	LIMIT_GREW = 2,  /* own OOM count grew since the last look */
+	LIMIT_NEAR = 4,  /* within one THP of its limit */
+};
+
+/*
+ * One step of the walk below. A global function: the verifier checks it
+ * once, not once per step and path, which keeps a deep walk loadable.
+ */
+__attribute__((noinline)) int limit_state(__u64 memcg_addr)
+{
+	struct mem_cgroup *memcg = (void *)memcg_addr;
+	int state = 0;
+
+	if (!memcg)
+		return 0;
+	if (oom_count_grew(memcg))
+		state |= LIMIT_GREW;
+	if (memcg_at_limit(memcg, 0))
+		state |= LIMIT_FULL;
+	if (memcg_at_limit(memcg, CHARGE_SLACK_PAGES))
+		state |= LIMIT_NEAR;
+	return state;
+}
+
+/* The trigger's memory cgroup and its ancestors, nearest first. */
+struct memcg_chain {
+	__u64 css[MEMCG_WALK_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct memcg_chain);
+} chain_scratch SEC(".maps");
+
+/* Lowest level whose bit is set in mask, or -1. */
+static __always_inline int lowest(__u32 mask)
+{
+	for (int i = 0; i < MEMCG_WALK_DEPTH; i++)
+		if (mask & (1U << i))
+			return i;
+	return -1;
+}
+
 static __always_inline void fill_oom_domain(struct event *e, struct task_struct *trigger)
 {
 	struct cgroup_subsys_state *css = memory_css(trigger);
-	struct cgroup_subsys_state *counted = 0, *near = 0;
-	__u32 how = 0;
+	__u32 full = 0, counted = 0, near = 0, zero = 0;
+	struct memcg_chain *chain = bpf_map_lookup_elem(&chain_scratch, &zero);
+	int level;
 
-	for (int i = 0; i < CGROUP_PATH_DEPTH + 1 && css; i++) {
-		struct mem_cgroup *memcg = (void *)css;
-		int grew = oom_count_grew(memcg);
+	if (!chain)
+		return;
+	/* The walk only collects bits: a branch per level on what was found
+	 * would multiply the states the verifier has to visit. */
+	for (int i = 0; i < MEMCG_WALK_DEPTH; i++) {
+		int state = limit_state((__u64)css);
 
-		if (!how && memcg_at_limit(memcg, 0)) {
-			fill_path(&e->oom_cgroup, BPF_CORE_READ(css, cgroup));
-			how = EVENT_OOM_DOMAIN_FOUND;
-		}
-		if (!counted && grew)
-			counted = css;
-		if (!near && memcg_at_limit(memcg, CHARGE_SLACK_PAGES))
-			near = css;
+		chain->css[i] = (__u64)css;
+		full |= (__u32)(state & LIMIT_FULL) << i;
+		counted |= (__u32)((state & LIMIT_GREW) >> 1) << i;
+		near |= (__u32)((state & LIMIT_NEAR) >> 2) << i;
+		if (!css)
+			break;
 		css = BPF_CORE_READ(css, parent);
 	}
-	if (!how && counted) {
-		fill_path(&e->oom_cgroup, BPF_CORE_READ(counted, cgroup));
-		how = EVENT_OOM_DOMAIN_FOUND | EVENT_OOM_DOMAIN_EVENTS;
-	} else if (!how && near) {
-		fill_path(&e->oom_cgroup, BPF_CORE_READ(near, cgroup));
-		how = EVENT_OOM_DOMAIN_FOUND | EVENT_OOM_DOMAIN_NEAR;
+	if (css)
+		e->flags |= EVENT_OOM_WALK_CUT;
+
+	level = lowest(full);
+	if (level >= 0) {
+		e->flags |= EVENT_OOM_DOMAIN_FOUND;
+	} else if ((level = lowest(counted)) >= 0) {
+		e->flags |= EVENT_OOM_DOMAIN_FOUND | EVENT_OOM_DOMAIN_EVENTS;
+	} else if ((level = lowest(near)) >= 0) {
+		e->flags |= EVENT_OOM_DOMAIN_FOUND | EVENT_OOM_DOMAIN_NEAR;
 	}
-	e->flags |= how;
+	if (level >= 0 && level < MEMCG_WALK_DEPTH) {
+		struct cgroup_subsys_state *pick = (void *)chain->css[level];
+
+		fill_path(&e->oom_cgroup, BPF_CORE_READ(pick, cgroup));
+	}
 }
 
 static __always_inline __u64 rss_pages(struct mm_struct *mm, int member)

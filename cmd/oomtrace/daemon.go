@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	log "github.com/sirupsen/logrus"
 
@@ -21,8 +22,13 @@ type daemon struct {
 	resume *resumer
 	audit  *auditor
 
-	ringbufFull uint64 // drops already warned about
+	ringbufFull uint64        // drops already warned about
+	cutoff      time.Duration // kernel-log time past which nothing is taken; 0 while running
+	pastCutoff  bool
 }
+
+// killedLineLag is how long after its mark a Killed line may be stamped.
+const killedLineLag = 10 * time.Millisecond
 
 func startDaemon(o options, variant probe.Variant, out *lineWriter) (*daemon, error) {
 	d := &daemon{out: out, audit: newAuditor()}
@@ -134,6 +140,11 @@ func (d *daemon) warnDrops() {
 	}
 }
 
+// stopSources stops both sources at one moment: the probe is detached and
+// drained, and the kernel log is read on only up to that moment (plus the
+// few ms a Killed line follows its mark), so that kills after the stop are
+// neither half-reported from the log alone nor marked handled in the
+// state: a restart reports them.
 func (d *daemon) stopSources() {
 	if d.probe != nil {
 		if err := d.probe.Drain(); err != nil {
@@ -141,5 +152,6 @@ func (d *daemon) stopSources() {
 			d.probe.Close()
 		}
 	}
+	d.cutoff = sinceBootNow() + killedLineLag
 	d.log.stop()
 }

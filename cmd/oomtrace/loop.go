@@ -11,8 +11,11 @@ import (
 // loop feeds the merger until SIGINT or SIGTERM (or until stdout's reader
 // has gone), then drains both sources, flushes what the merger holds and
 // reports the counters. SIGUSR1 reports the counters without stopping;
-// SIGHUP reopens the output file (log rotation).
-func (d *daemon) loop(sigs <-chan os.Signal) {
+// SIGHUP reopens the output file (log rotation). It returns the exit
+// status: 1 when records could not be written (other than to a pipe whose
+// reader left, which is how a filter ends), else 0.
+func (d *daemon) loop(sigs <-chan os.Signal) int {
+	readerLeft := false
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	audit := time.NewTicker(5 * time.Second)
@@ -43,7 +46,7 @@ func (d *daemon) loop(sigs <-chan os.Signal) {
 		case <-gone:
 			log.Info("stopping: the reader of stdout has gone")
 			d.stopSources()
-			gone, sigs = nil, nil
+			gone, sigs, readerLeft = nil, nil, true
 		case s := <-sigs:
 			switch s {
 			case syscall.SIGUSR1:
@@ -63,9 +66,21 @@ func (d *daemon) loop(sigs <-chan os.Signal) {
 	d.out.close()
 	d.report("oomtrace stopped")
 	d.closeProbe()
+	if o := d.out.stats(); !readerLeft && (o.Dropped > 0 || o.Queued > 0) {
+		log.WithFields(log.Fields{"dropped": o.Dropped, "unwritten": o.Queued}).
+			Error("records were lost: the output could not be written")
+		return 1
+	}
+	return 0
 }
 
 func (d *daemon) takeLogItem(it kmsgItem) {
+	if d.cutoff != 0 && it.isKill && it.kill.SinceBoot > d.cutoff {
+		d.pastCutoff = true
+	}
+	if d.pastCutoff {
+		return // after the stop: left for the next start
+	}
 	if it.isKill && !d.resume.written(it.kill, wallFromBoot(it.kill.SinceBoot)) {
 		d.merger.AddKill(it.kill, time.Now())
 	}

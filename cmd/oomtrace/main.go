@@ -58,6 +58,12 @@ func parseFlags(args []string) (options, error) {
 	default:
 		return o, fmt.Errorf("--mode %q: want auto, ebpf or kmsg", o.mode)
 	}
+	if o.output == "" {
+		return o, fmt.Errorf("--output is empty: give a file, or - for stdout")
+	}
+	if o.mode == "kmsg" && o.variant != "auto" {
+		return o, fmt.Errorf("--probe-variant %s needs eBPF, but --mode is kmsg", o.variant)
+	}
 	if o.mergeWait <= 0 {
 		return o, fmt.Errorf("--merge-wait %v: must be positive", o.mergeWait)
 	}
@@ -111,6 +117,5 @@ func run(args []string) int {
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
-	d.loop(sigs)
-	return 0
+	return d.loop(sigs)
 }

@@ -57,7 +57,9 @@ func (m *Merger) fromEvent(r *OomInstance, e *probe.Event, k *kmsg.Kill) {
 		r.ProcessName = e.Comm
 		r.UID = ptr(e.UID)
 		r.OomScoreAdj = ptr(e.OomScoreAdj)
-		r.ContainerName = e.VictimCgroup
+		if !e.VictimCgroupPartial || r.ContainerName == "" {
+			r.ContainerName = e.VictimCgroup
+		}
 		r.VictimCgroupID = e.VictimCgroupID
 	}
 	if e.HasMM {
@@ -84,9 +86,10 @@ func (m *Merger) fromEvent(r *OomInstance, e *probe.Event, k *kmsg.Kill) {
 		if r.Constraint == "" {
 			r.Constraint = constraintMemcg
 		}
-	case k != nil && r.Constraint == constraintMemcg:
-		// The log's prefix says memcg but names no cgroup, and the
-		// counters no longer stood at a limit: leave the domain unknown.
+	case e.OomWalkCut || (k != nil && r.Constraint == constraintMemcg):
+		// Ancestors were left unsearched, or the log's prefix says memcg
+		// but names no cgroup and no counter pointed at one: leave the
+		// domain unknown rather than guess.
 	default:
 		// No memory cgroup stood at its limit when the victim was
 		// marked: the OOM was the machine's (or a cpuset's or a

@@ -3,6 +3,7 @@ package probe
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -43,6 +44,13 @@ type Event struct {
 	OomFound    bool
 	OomByCount  bool
 	OomNear     bool
+	// OomWalkCut: the trigger's cgroup lies deeper than the program
+	// searches, so "not found" does not mean "not a memory cgroup's".
+	OomWalkCut bool
+	// VictimCgroupPartial and OomCgroupPartial mark a path that is
+	// incomplete ("..." first): deeper than the program copies, and gone
+	// before it could be looked up by id.
+	VictimCgroupPartial, OomCgroupPartial bool
 
 	// Trigger is the task that invoked the OOM killer (current).
 	TriggerPid, TriggerTid int
@@ -61,6 +69,7 @@ const (
 	flagKillKnown    = 1 << 4
 	flagKilled       = 1 << 5
 	flagOomByCount   = 1 << 6
+	flagOomWalkCut   = 1 << 7
 	pathFlagTruncate = 1 << 0
 )
 
@@ -97,6 +106,9 @@ func (p *Probe) Drain() error {
 
 var errShortSample = errors.New("short ring buffer sample")
 
+// partialPrefix starts a cgroup path whose top part is missing.
+const partialPrefix = "..."
+
 func (p *Probe) decode(raw []byte) (Event, error) {
 	var k oomtraceEvent
 	if len(raw) < int(unsafe.Sizeof(k)) {
@@ -116,11 +128,13 @@ func (p *Probe) decode(raw []byte) (Event, error) {
 		OomFound:    k.Flags&flagOomFound != 0,
 		OomNear:     k.Flags&flagOomNear != 0,
 		OomByCount:  k.Flags&flagOomByCount != 0,
+		OomWalkCut:  k.Flags&flagOomWalkCut != 0,
 	}
 	if e.OomFound {
 		e.OomCgroupID = k.OomCgroup.Id
 		e.OomCgroup = p.cgroupPath(k.OomCgroup.Id, k.OomCgroup.Depth,
 			k.OomCgroup.Flags, &k.OomCgroup.Names)
+		e.OomCgroupPartial = strings.HasPrefix(e.OomCgroup, partialPrefix)
 	}
 	if k.Flags&flagVictimTask != 0 {
 		e.HasTask = true
@@ -131,6 +145,7 @@ func (p *Probe) decode(raw []byte) (Event, error) {
 		e.VictimCgroupID = k.VictimCgroup.Id
 		e.VictimCgroup = p.cgroupPath(k.VictimCgroup.Id, k.VictimCgroup.Depth,
 			k.VictimCgroup.Flags, &k.VictimCgroup.Names)
+		e.VictimCgroupPartial = strings.HasPrefix(e.VictimCgroup, partialPrefix)
 	}
 	if k.Flags&flagVictimMM != 0 {
 		e.HasMM = true
@@ -149,7 +164,7 @@ func (p *Probe) decode(raw []byte) (Event, error) {
 // cgroupPath joins the kernel side's leaf-first names into the path the
 // kernel log prints ("/" for the root). A path deeper than the kernel side
 // walks is looked up by id in the hierarchy instead.
-func (p *Probe) cgroupPath(id uint64, depth, flags uint32, names *[10][128]int8) string {
+func (p *Probe) cgroupPath(id uint64, depth, flags uint32, names *[10][256]int8) string {
 	if flags&pathFlagTruncate != 0 {
 		if path, ok := p.paths.lookup(id); ok {
 			return path
@@ -167,7 +182,7 @@ func (p *Probe) cgroupPath(id uint64, depth, flags uint32, names *[10][128]int8)
 		b = append(b, cString(names[i][:])...)
 	}
 	if flags&pathFlagTruncate != 0 {
-		return "..." + string(b)
+		return partialPrefix + string(b)
 	}
 	return string(b)
 }

@@ -36,14 +36,14 @@ type oomtraceEvent struct {
 		Id    uint64
 		Depth uint32
 		Flags uint32
-		Names [10][128]int8
+		Names [10][256]int8
 	}
 	OomCgroup struct {
 		_     structs.HostLayout
 		Id    uint64
 		Depth uint32
 		Flags uint32
-		Names [10][128]int8
+		Names [10][256]int8
 	}
 }
 
@@ -54,10 +54,16 @@ type oomtraceKillSlot struct {
 	_   [4]byte
 }
 
+type oomtraceMemcgChain struct {
+	_   structs.HostLayout
+	Css [32]uint64
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	oomtraceMapChainScratch       = "chain_scratch"
 	oomtraceMapCounters           = "counters"
 	oomtraceMapEvents             = "events"
 	oomtraceMapLastSigkill        = "last_sigkill"
@@ -123,6 +129,7 @@ type oomtraceProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type oomtraceMapSpecs struct {
+	ChainScratch  *ebpf.MapSpec `ebpf:"chain_scratch"`
 	Counters      *ebpf.MapSpec `ebpf:"counters"`
 	Events        *ebpf.MapSpec `ebpf:"events"`
 	LastSigkill   *ebpf.MapSpec `ebpf:"last_sigkill"`
@@ -158,6 +165,7 @@ func (o *oomtraceObjects) Close() error {
 //
 // It can be passed to loadOomtraceObjects or ebpf.CollectionSpec.LoadAndAssign.
 type oomtraceMaps struct {
+	ChainScratch  *ebpf.Map `ebpf:"chain_scratch"`
 	Counters      *ebpf.Map `ebpf:"counters"`
 	Events        *ebpf.Map `ebpf:"events"`
 	LastSigkill   *ebpf.Map `ebpf:"last_sigkill"`
@@ -166,6 +174,7 @@ type oomtraceMaps struct {
 
 func (m *oomtraceMaps) Close() error {
 	return _OomtraceClose(
+		m.ChainScratch,
 		m.Counters,
 		m.Events,
 		m.LastSigkill,

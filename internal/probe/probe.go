@@ -43,8 +43,8 @@ var programNames = map[Variant]string{
 
 // ErrPermission is returned (wrapped) when the kernel refuses for lack of
 // privilege.
-var ErrPermission = errors.New(
-	"loading eBPF needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE")
+var ErrPermission = errors.New("the kernel refused to load eBPF: grant CAP_BPF and " +
+	"CAP_PERFMON (or CAP_SYS_ADMIN), and CAP_SYS_RESOURCE before Linux 5.11")
 
 // Open loads the best (or the requested) variant and attaches it. The caller
 // must Close the Probe.
@@ -70,7 +70,8 @@ func Open(opts Options) (*Probe, error) {
 			return p, nil
 		}
 		if errors.Is(err, os.ErrPermission) {
-			return nil, fmt.Errorf("%w: %w", ErrPermission, err)
+			log.WithError(err).Debug("eBPF load refused")
+			return nil, ErrPermission
 		}
 		log.WithError(err).WithField("variant", v).Warn("probe variant failed; trying the next")
 		errs = append(errs, fmt.Errorf("%s: %w", v, err))

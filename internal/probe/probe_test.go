@@ -61,7 +61,7 @@ func TestMarkVictimLayoutFromBTF(t *testing.T) {
 }
 
 func TestCgroupPath(t *testing.T) {
-	var names [10][128]int8
+	var names [10][256]int8
 	set := func(i int, s string) {
 		for j := range names[i] {
 			names[i][j] = 0
