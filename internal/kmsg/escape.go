@@ -1,11 +1,12 @@
 package kmsg
 
-// decodeEscapes undoes the escaping /dev/kmsg applies to message text: every
+// DecodeEscapes undoes the escaping /dev/kmsg applies to message text (and
+// that dmesg and journalctl keep in their output): every
 // byte outside printable ASCII, and the backslash itself, arrives as \xNN.
 // A backslash that does not start a well-formed \xNN sequence is kept as it
 // is, so decoding never fails. A string without backslash is returned
 // without copying.
-func decodeEscapes[T ~string | ~[]byte](s T) string {
+func DecodeEscapes[T ~string | ~[]byte](s T) string {
 	first := -1
 	for i := 0; i < len(s); i++ {
 		if s[i] == '\\' {

@@ -78,7 +78,7 @@ func ParseRecord(raw []byte) (Record, error) {
 	if line, _, ok := bytes.Cut(body, []byte{'\n'}); ok {
 		body = line
 	}
-	rec.Text = decodeEscapes(body)
+	rec.Text = DecodeEscapes(body)
 	return rec, nil
 }
 

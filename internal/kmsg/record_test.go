@@ -112,11 +112,11 @@ func TestDecodeEscapes(t *testing.T) {
 		{`\q stays`, `\q stays`},
 	}
 	for _, tt := range tests {
-		if got := decodeEscapes(tt.in); got != tt.want {
-			t.Errorf("decodeEscapes(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := DecodeEscapes(tt.in); got != tt.want {
+			t.Errorf("DecodeEscapes(%q) = %q, want %q", tt.in, got, tt.want)
 		}
-		if got := decodeEscapes([]byte(tt.in)); got != tt.want {
-			t.Errorf("decodeEscapes([]byte(%q)) = %q, want %q", tt.in, got, tt.want)
+		if got := DecodeEscapes([]byte(tt.in)); got != tt.want {
+			t.Errorf("DecodeEscapes([]byte(%q)) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

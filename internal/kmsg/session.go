@@ -88,7 +88,7 @@ func (r *Reader) handle(ctx context.Context, out chan<- Record, cal *calibrator,
 	}
 
 	text, _, _ := strings.Cut(m.Message, "\n")
-	rec.Text = decodeEscapes(text)
+	rec.Text = DecodeEscapes(text)
 	select {
 	case out <- rec:
 		return true, true

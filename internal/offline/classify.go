@@ -3,6 +3,8 @@ package offline
 import (
 	"bytes"
 	"strings"
+
+	"github.com/oomtrace/oomtrace/internal/kmsg"
 )
 
 // classify tells what one line is and, for a kernel line, converts it. The
@@ -96,6 +98,6 @@ func stripColors(b []byte) []byte {
 
 func plainLine(text string) Line {
 	l := Line{Format: Plain}
-	l.Text = decodeEscapes(text)
+	l.Text = kmsg.DecodeEscapes(text)
 	return l
 }

@@ -3,6 +3,8 @@ package offline
 import (
 	"strconv"
 	"strings"
+
+	"github.com/oomtrace/oomtrace/internal/kmsg"
 )
 
 // dmesg output: "[ 1234.567890] text", "[Fri Dec  4 16:14:36 2026] text",
@@ -79,7 +81,7 @@ func (s *Scanner) dmesgBody(t string, fac, lvl int) (Line, verdict) {
 	}
 
 	l.Caller, t = cutCaller(t)
-	l.Text = decodeEscapes(t)
+	l.Text = kmsg.DecodeEscapes(t)
 	return l, kernel
 }
 

@@ -3,6 +3,8 @@ package offline
 import (
 	"strings"
 	"time"
+
+	"github.com/oomtrace/oomtrace/internal/kmsg"
 )
 
 // Syslog and journal lines: a stamp, the host, the tag, the message.
@@ -65,7 +67,7 @@ func (s *Scanner) syslogText(host, tag, text string, f Format) (Line, verdict) {
 		l.SinceBoot, l.HasSinceBoot, text = since, true, rest
 	}
 	l.Caller, text = cutCaller(text)
-	l.Text = decodeEscapes(text)
+	l.Text = kmsg.DecodeEscapes(text)
 	return l, kernel
 }
 
