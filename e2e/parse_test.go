@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,8 +13,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // parsed is an output line of "oomtrace parse" as a consumer reads it.
@@ -62,7 +59,7 @@ func TestParseSavedLogs(t *testing.T) {
 		followers = append(followers, cmd)
 	}
 	time.Sleep(300 * time.Millisecond)
-	raw := startRawCapture(t)
+	raw := openKernelLog(t)
 
 	c := newMemcg(t, ownMemcg(t), fmt.Sprintf("oomtrace-parse-%d", os.Getpid()), 32<<20)
 	inCgroup(t, c, stress, "--vm", "2", "--vm-bytes", "64M", "--timeout", "2s", "--quiet")
@@ -73,7 +70,7 @@ func TestParseSavedLogs(t *testing.T) {
 
 	time.Sleep(300 * time.Millisecond)
 	rawPath := filepath.Join(dir, "kmsg.log")
-	first, last := raw.stop(t, rawPath)
+	first, last := raw.saveRaw(t, rawPath)
 	for _, cmd := range followers {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
@@ -152,77 +149,20 @@ func runParse(t *testing.T, path string) []parsed {
 	return out
 }
 
-// rawCapture saves /dev/kmsg records, one per read, from the end of the
-// buffer on, as `cat /dev/kmsg` would.
-type rawCapture struct {
-	fd      int
-	stopc   chan struct{}
-	done    chan struct{}
-	buf     bytes.Buffer
-	overrun bool
-	err     error
-}
-
-func startRawCapture(t *testing.T) *rawCapture {
+// saveRaw stops k and writes the records it read, as `cat /dev/kmsg`
+// would have, to path; it returns the times since boot of the first and
+// the last, in seconds.
+func (k *kernelLog) saveRaw(t *testing.T, path string) (first, last float64) {
 	t.Helper()
-	fd, err := unix.Open("/dev/kmsg", unix.O_RDONLY|unix.O_NONBLOCK, 0)
-	if err != nil {
-		t.Fatalf("open /dev/kmsg: %v", err)
+	k.stop()
+	if k.err != nil || k.overrun {
+		t.Fatalf("read /dev/kmsg: %v (overrun: %v)", k.err, k.overrun)
 	}
-	if _, err := unix.Seek(fd, 0, unix.SEEK_END); err != nil {
-		t.Fatalf("seek /dev/kmsg: %v", err)
-	}
-	c := &rawCapture{fd: fd, stopc: make(chan struct{}), done: make(chan struct{})}
-	go c.follow()
-	t.Cleanup(func() { c.halt(); unix.Close(fd) })
-	return c
-}
-
-func (c *rawCapture) follow() {
-	defer close(c.done)
-	b := make([]byte, 16384)
-	for {
-		n, err := unix.Read(c.fd, b)
-		switch {
-		case errors.Is(err, syscall.EAGAIN):
-			select {
-			case <-c.stopc:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		case errors.Is(err, syscall.EPIPE):
-			c.overrun = true
-		case err != nil:
-			c.err = err
-			return
-		default:
-			c.buf.Write(b[:n])
-		}
-	}
-}
-
-func (c *rawCapture) halt() {
-	select {
-	case <-c.stopc:
-	default:
-		close(c.stopc)
-	}
-	<-c.done
-}
-
-// stop writes the records to path and returns the times since boot of
-// the first and the last, in seconds.
-func (c *rawCapture) stop(t *testing.T, path string) (first, last float64) {
-	t.Helper()
-	c.halt()
-	if c.err != nil || c.overrun {
-		t.Fatalf("read /dev/kmsg: %v (overrun: %v)", c.err, c.overrun)
-	}
-	if err := os.WriteFile(path, c.buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, k.raw.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	first = -1
-	for _, line := range strings.Split(c.buf.String(), "\n") {
+	for _, line := range strings.Split(k.raw.String(), "\n") {
 		header, _, ok := strings.Cut(line, ";")
 		fields := strings.Split(header, ",")
 		if !ok || len(fields) < 3 || strings.HasPrefix(line, " ") {

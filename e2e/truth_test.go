@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"regexp"
@@ -28,6 +29,7 @@ type kernelLog struct {
 	summary map[int]summary
 	overrun bool
 	err     error
+	raw     bytes.Buffer // every record read, as read
 }
 
 // summary is what the kernel's oom-kill summary line said about a victim.
@@ -88,6 +90,9 @@ func (k *kernelLog) follow() {
 }
 
 func (k *kernelLog) record(raw string) {
+	k.mu.Lock()
+	k.raw.WriteString(raw)
+	k.mu.Unlock()
 	header, text, _ := strings.Cut(raw, ";")
 	prio, _ := strconv.Atoi(strings.SplitN(header, ",", 2)[0])
 	if prio>>3 != 0 {
