@@ -77,7 +77,13 @@ func (s *kmsgSource) parse(records <-chan kmsg.Record) {
 	defer close(s.out)
 	p := kmsg.NewParser()
 	for r := range records {
+		before := p.Unparsed()
 		k, ok := p.Feed(r)
+		if p.Unparsed() != before {
+			log.WithFields(log.Fields{"seq": r.Seq, "text": r.Text}).
+				Warn("kernel log: a Killed process line in an unknown format; " +
+					"that kill is reported only if eBPF saw it")
+		}
 		if ok {
 			k.Tgid = resolveTgid(k, sinceBootNow())
 		}

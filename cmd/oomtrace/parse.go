@@ -55,6 +55,7 @@ type logParse struct {
 		line  offline.Line
 	}
 	kills, unusable int
+	unparsedKills   int
 }
 
 func parseLogs(args []string, env parseEnv) int {
@@ -109,7 +110,8 @@ func parseLogs(args []string, env parseEnv) int {
 		status = 1
 	}
 	p.log.WithFields(log.Fields{"inputs": len(inputs), "unreadable": failed,
-		"unusable_lines": p.unusable, "kills": p.kills}).Info("parse: done")
+		"unusable_lines": p.unusable, "kills": p.kills,
+		"unparsed_kill_lines": p.unparsedKills}).Info("parse: done")
 	if failed > 0 {
 		status = 1
 	}
@@ -137,7 +139,13 @@ func (p *logParse) input(name string, stdin io.Reader) error {
 	kills := p.kills
 	for sc.Scan() {
 		l := sc.Line()
+		before := parser.Unparsed()
 		k, ok := parser.Feed(l.Record)
+		if parser.Unparsed() != before {
+			p.log.WithFields(log.Fields{"input": name, "line": l.Number, "text": l.Text}).
+				Warn("parse: a Killed process line in an unknown format: kill not reported")
+			p.unparsedKills++
+		}
 		if !ok {
 			continue
 		}

@@ -102,26 +102,28 @@ func parseKilledFigures(k *Kill, s string) bool {
 		k.HasShmemRSS = true
 	}
 
+	// UID arrived before pgtables and oom_score_adj (a few releases
+	// printed the line ending in ", UID:N"); each is optional after it.
 	if rest, found := strings.CutPrefix(s, ", UID:"); found {
 		uid, r, ok := leadingUint(rest, 1<<32-1)
 		if !ok {
 			return false
 		}
 		k.UID, k.HasUID = uint32(uid), true
-		if k.PgtablesKiB, r, ok = fieldUint(r, " pgtables:", "kB"); !ok {
-			return false
+		if pg, r2, ok := fieldUint(r, " pgtables:", "kB"); ok {
+			k.PgtablesKiB, k.HasPgtables, r = pg, true, r2
 		}
-		k.HasPgtables = true
-		if r, found = strings.CutPrefix(r, " oom_score_adj:"); !found {
-			return false
+		if r2, found := strings.CutPrefix(r, " oom_score_adj:"); found {
+			adj, r3, ok := leadingInt(r2, 1000)
+			if !ok {
+				return false
+			}
+			k.OomScoreAdj, k.HasOomScoreAdj, r = int(adj), true, r3
 		}
-		adj, r, ok := leadingInt(r, 1000)
-		if !ok {
-			return false
-		}
-		k.OomScoreAdj, k.HasOomScoreAdj = int(adj), true
 		s = r
 	}
+	// Trailing blanks are no field, and must not hide a kill.
+	s = strings.TrimRight(s, " \t")
 
 	return s == "" || looksLikeField(s)
 }

@@ -21,6 +21,22 @@ func TestParseKilled(t *testing.T) {
 				HasPgtables: true, OomScoreAdj: -17, HasOomScoreAdj: true},
 		},
 		{
+			name: "UID without pgtables (a few 5.x releases)",
+			text: "Memory cgroup out of memory: Killed process 4246 (x) total-vm:110084kB, " +
+				"anon-rss:1kB, file-rss:2kB, shmem-rss:3kB, UID:0",
+			want: Kill{Pid: 4246, Comm: "x", Prefix: "Memory cgroup out of memory",
+				HasUID: true, TotalVMKiB: 110084, AnonRSSKiB: 1, FileRSSKiB: 2,
+				ShmemRSSKiB: 3, HasShmemRSS: true},
+		},
+		{
+			name: "trailing blank",
+			text: "Out of memory: Killed process 8 (y) total-vm:1kB, anon-rss:2kB, " +
+				"file-rss:3kB, shmem-rss:0kB, UID:5 pgtables:4kB oom_score_adj:5 ",
+			want: Kill{Pid: 8, Comm: "y", Prefix: "Out of memory", UID: 5, HasUID: true,
+				TotalVMKiB: 1, AnonRSSKiB: 2, FileRSSKiB: 3, HasShmemRSS: true,
+				PgtablesKiB: 4, HasPgtables: true, OomScoreAdj: 5, HasOomScoreAdj: true},
+		},
+		{
 			name: "4.x no prefix",
 			text: "Killed process 7 (a b) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:0kB",
 			want: Kill{Pid: 7, Comm: "a b", TotalVMKiB: 1, AnonRSSKiB: 2, FileRSSKiB: 3,

@@ -7,7 +7,8 @@ import "strings"
 // report) and a few recent summaries; its memory use is bounded. A Parser
 // is not safe for concurrent use.
 type Parser struct {
-	slots slots
+	slots    slots
+	unparsed uint64
 	// taskInPending caches slots.pendingTaskIn for the fast path.
 	taskInPending bool
 }
@@ -41,6 +42,9 @@ func (p *Parser) Feed(r Record) (Kill, bool) {
 		if k, ok := parseKilled(t); ok {
 			return p.onKilled(r, k), true
 		}
+		if strings.Contains(t, "total-vm:") {
+			p.unparsed++
+		}
 	}
 
 	switch {
@@ -63,6 +67,11 @@ func (p *Parser) Feed(r Record) (Kill, bool) {
 	}
 	return Kill{}, false
 }
+
+// Unparsed counts kernel records that look like a "Killed process" line
+// (marker and figures) but did not parse: kills of a format this parser
+// does not know, which callers should make visible.
+func (p *Parser) Unparsed() uint64 { return p.unparsed }
 
 // fresh returns the report of r's caller, replaced by a new one when the
 // current one cannot take the line (keep reports whether it can).
