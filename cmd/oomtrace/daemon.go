@@ -33,7 +33,10 @@ const killedLineLag = 10 * time.Millisecond
 func startDaemon(o options, variant probe.Variant, out *lineWriter) (*daemon, error) {
 	d := &daemon{out: out, audit: newAuditor()}
 	started := sinceBootNow()
-	resume, at := newResumer(o)
+	resume, at, err := newResumer(o)
+	if err != nil {
+		return nil, err
+	}
 	d.resume = resume
 	mem := findMemoryHierarchy()
 	log.WithFields(log.Fields{"cgroup_mode": mem.mode, "memory_v1": mem.v1,

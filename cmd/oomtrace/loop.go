@@ -63,6 +63,7 @@ func (d *daemon) loop(sigs <-chan os.Signal) int {
 	}
 	d.merger.Flush()
 	d.resume.save(d.merger, true)
+	d.resume.close()
 	d.out.close()
 	d.report("oomtrace stopped")
 	d.closeProbe()
@@ -91,9 +92,11 @@ func (d *daemon) takeLogItem(it kmsgItem) {
 // oomtrace reported have disagreed for a while.
 func (d *daemon) checkAudit() {
 	s := d.merger.Stats()
-	kernel, diff, warn := d.audit.look(s.Emitted - s.Replayed)
+	// The kernel counts a repeated kill of the same task twice.
+	reported := s.Emitted - s.Replayed + s.Repeated
+	kernel, diff, warn := d.audit.look(reported)
 	if warn {
-		log.WithFields(log.Fields{"kernel_oom_kills": kernel, "reported": s.Emitted - s.Replayed,
+		log.WithFields(log.Fields{"kernel_oom_kills": kernel, "reported": reported,
 			"missing": diff}).Warn("oomtrace's count of kills differs from the kernel's (/proc/vmstat oom_kill)")
 	}
 }
@@ -103,7 +106,8 @@ func (d *daemon) report(msg string) {
 	f := log.Fields{"emitted": s.Emitted, "both": s.Both, "ebpf_only": s.EBPFOnly,
 		"kmsg_only": s.KmsgOnly, "replayed": s.Replayed, "not_killed": s.NotKilled,
 		"already_written": d.resume.skipped, "pending": s.PendingNow,
-		"oom_cgroup_disagreed": s.Disagreed}
+		"oom_cgroup_disagreed": s.Disagreed, "late_partner": s.Late,
+		"repeated_kill": s.Repeated}
 	o := d.out.stats()
 	f["written"], f["write_failed"], f["queued"], f["dropped"] = o.Written, o.Failed, o.Queued, o.Dropped
 	if d.probe != nil {

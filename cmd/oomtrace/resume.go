@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"time"
 
 	log "github.com/sirupsen/logrus"
@@ -22,31 +24,43 @@ type resumer struct {
 	dirty   bool
 	last    time.Time
 	skipped uint64 // kills not written again
+	lock    *os.File
+	failing bool // saving fails; warned once
 }
 
 // saveEvery bounds how often the state file is rewritten in a burst.
 const saveEvery = 200 * time.Millisecond
 
 // newResumer reads the boot id, the state file and the output's tail and
-// says where the kernel log must start. Nothing here is fatal: a damaged
-// state is a Warn and a fresh start.
-func newResumer(o options) (*resumer, kmsgStart) {
+// says where the kernel log must start. A damaged state is a Warn and a
+// fresh start; a state in use by another instance, or one that cannot be
+// written, is an error: the configuration is wrong.
+func newResumer(o options) (*resumer, kmsgStart, error) {
 	r := &resumer{path: o.state}
 	start := kmsgStart{oldest: o.replay}
 	id, err := readBootID()
 	if err != nil {
 		log.WithError(err).Warn("no boot id: records get no id, state is not kept")
 		r.path = ""
-		return r, start
+		return r, start, nil
 	}
 	r.bootID = id
 	if o.output != "-" {
 		r.ledger = readLedger(o.output, id)
 	}
 	if r.path == "" {
-		return r, start
+		return r, start, nil
 	}
+	lock, err := lockState(r.path)
+	if err != nil {
+		return nil, start, err
+	}
+	r.lock = lock
 	s, found, err := loadState(r.path)
+	if last, ok := lastKernelSeq(); err == nil && found && s.BootID == id && ok && s.KmsgSeq > last {
+		err = fmt.Errorf("state is ahead of the kernel log (seq %d, kernel's last %d): damaged",
+			s.KmsgSeq, last)
+	}
 	switch {
 	case err != nil:
 		log.WithError(err).Warn("state unusable; starting fresh")
@@ -58,9 +72,19 @@ func newResumer(o options) (*resumer, kmsgStart) {
 		log.WithField("after_seq", s.KmsgSeq).
 			Info("same boot as the state: catching up on kills from the kernel log")
 		r.handled, r.saved = s.KmsgSeq, s.KmsgSeq
-		return r, kmsgStart{resume: true, resumeAfter: s.KmsgSeq}
+		return r, kmsgStart{resume: true, resumeAfter: s.KmsgSeq}, nil
 	}
-	return r, start
+	// Write the fresh state now, so that a path that cannot hold it fails
+	// at start rather than at the first kill: from the end of the kernel
+	// log, or from its beginning when replaying.
+	if last, ok := lastKernelSeq(); ok && !start.oldest {
+		r.handled, r.saved = last, last
+	}
+	fresh := state{BootID: id, KmsgSeq: r.saved, Updated: time.Now().UTC()}
+	if err := saveState(r.path, fresh); err != nil {
+		return nil, start, err
+	}
+	return r, start, nil
 }
 
 // written tells whether the output already holds this kill (see ledger).
@@ -70,6 +94,14 @@ func (r *resumer) written(k kmsg.Kill, at time.Time) bool {
 	}
 	r.skipped++
 	return true
+}
+
+// close releases the state lock.
+func (r *resumer) close() {
+	if r.lock != nil {
+		r.lock.Close()
+		r.lock = nil
+	}
 }
 
 func (r *resumer) progress(seq uint64) {
@@ -94,10 +126,16 @@ func (r *resumer) save(m *merge.Merger, force bool) {
 	}
 	err := saveState(r.path, state{BootID: r.bootID, KmsgSeq: seq, Updated: time.Now().UTC()})
 	if err != nil {
-		log.WithError(err).Warn("state not saved; a restart may repeat or miss kills")
+		if !r.failing {
+			log.WithError(err).Warn("state not saved; a restart may repeat or miss kills")
+		}
+		r.failing, r.dirty = true, true
 		return
 	}
-	r.saved = seq
+	if r.failing {
+		log.Info("state saved again")
+	}
+	r.failing, r.saved = false, seq
 }
 
 // sinceBootNow is the kernel log's clock now (CLOCK_MONOTONIC: the log's

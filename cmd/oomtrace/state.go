@@ -8,6 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/oomtrace/oomtrace/internal/kmsg"
 )
 
 // state is what survives a restart: the boot it belongs to and the last
@@ -82,4 +86,47 @@ func saveState(path string, s state) error {
 		return fmt.Errorf("replace state: %w", err)
 	}
 	return nil
+}
+
+// lockState takes an exclusive lock beside the state file for the life of
+// the process: two instances sharing one state would each write every kill
+// and overwrite each other's progress.
+func lockState(path string) (*os.File, error) {
+	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("state lock: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("state %s is in use by another oomtrace", path)
+		}
+		return nil, fmt.Errorf("state lock: %w", err)
+	}
+	return f, nil
+}
+
+// lastKernelSeq reads the kernel log to its end and returns the last
+// sequence number in it; false when it cannot be read.
+func lastKernelSeq() (uint64, bool) {
+	fd, err := unix.Open("/dev/kmsg", unix.O_RDONLY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return 0, false
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 8192)
+	var last uint64
+	found := false
+	for {
+		n, err := unix.Read(fd, buf)
+		if errors.Is(err, unix.EPIPE) {
+			continue
+		}
+		if err != nil || n == 0 {
+			return last, found
+		}
+		if r, err := kmsg.ParseRecord(buf[:n]); err == nil {
+			last, found = r.Seq, true
+		}
+	}
 }

@@ -62,7 +62,14 @@ func TestResumerFromState(t *testing.T) {
 				os.WriteFile(statePath, []byte(tc.state), 0o600)
 			}
 			o.replay = tc.replay
-			r, at := newResumer(o)
+			r, at, err := newResumer(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.close()
+			if _, _, err := newResumer(o); err == nil {
+				t.Error("a second instance took the same state")
+			}
 			if at != tc.want {
 				t.Errorf("start %+v, want %+v", at, tc.want)
 			}

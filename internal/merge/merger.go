@@ -38,6 +38,8 @@ type Stats struct {
 	NotKilled  uint64 // marks dropped: the victim was already exiting
 	Disagreed  uint64 // kmsg named another OOM cgroup than eBPF found
 	ForcedOut  uint64 // emitted early because MaxPending was reached
+	Late       uint64 // facts that came after their kill was written alone
+	Repeated   uint64 // Killed lines repeating a kill already seen (oom.group)
 	PendingNow int    // held right now
 }
 
@@ -59,6 +61,43 @@ type Merger struct {
 	events []pendingEvent
 	kills  []pendingKill
 	stats  Stats
+	alone  recentAlone
+	merged recentAlone // victims of the last records with both sources
+	now    time.Time   // the caller's clock at its last call
+}
+
+// repeatWindow bounds how far apart the kernel repeats a Killed line: an
+// oom.group kill kills the chosen victim first and then again with the
+// rest of its cgroup, in the same report (two Killed lines, two counts in
+// oom_kill, one mark: mark_oom_victim fires once per task).
+const repeatWindow = 5 * time.Second
+
+// recentAlone remembers the victims (tids) of the last records emitted from
+// one source alone, so that the other source's fact arriving after the wait
+// is recognised as the same kill and not written a second time.
+type recentAlone struct {
+	tids [256]int
+	at   [256]time.Time
+	next int
+}
+
+// lateWindow bounds how late a partner may come: a pid can be reused.
+const lateWindow = 30 * time.Second
+
+func (r *recentAlone) add(tid int, now time.Time) {
+	r.tids[r.next], r.at[r.next] = tid, now
+	r.next = (r.next + 1) % len(r.tids)
+}
+
+// take reports whether tid was emitted alone recently, and forgets it.
+func (r *recentAlone) take(tid int, now time.Time) bool {
+	for i, t := range r.tids {
+		if t == tid && t != 0 && now.Sub(r.at[i]) < lateWindow {
+			r.tids[i] = 0
+			return true
+		}
+	}
+	return false
 }
 
 // New returns a Merger that hands every finished record to emit.
@@ -74,6 +113,11 @@ func New(cfg Config, emit func(OomInstance)) *Merger {
 
 // AddEvent takes one eBPF event; now is the caller's clock.
 func (m *Merger) AddEvent(e probe.Event, now time.Time) {
+	m.now = now
+	if m.cfg.Kmsg && m.alone.take(e.Tid, now) {
+		m.stats.Late++
+		return
+	}
 	for i, p := range m.kills {
 		if p.k.Pid == e.Tid {
 			m.kills = append(m.kills[:i], m.kills[i+1:]...)
@@ -95,6 +139,15 @@ func (m *Merger) AddEvent(e probe.Event, now time.Time) {
 
 // AddKill takes one "Killed process" fact from the kernel log.
 func (m *Merger) AddKill(k kmsg.Kill, now time.Time) {
+	m.now = now
+	if m.cfg.EBPF && m.alone.take(k.Pid, now) {
+		m.stats.Late++
+		return
+	}
+	if m.repeats(k.Pid, now) {
+		m.stats.Repeated++
+		return
+	}
 	for i, p := range m.events {
 		if p.ev.Tid == k.Pid {
 			m.events = append(m.events[:i], m.events[i+1:]...)
@@ -114,8 +167,35 @@ func (m *Merger) AddKill(k kmsg.Kill, now time.Time) {
 	m.kills = append(m.kills, pendingKill{k: k, deadline: now.Add(m.cfg.Wait)})
 }
 
+// repeats tells whether a Killed line for tid repeats a kill already
+// held, or already written with its mark: every new victim is marked, so
+// with eBPF on, a second Killed line without a mark is the same kill.
+func (m *Merger) repeats(tid int, now time.Time) bool {
+	for _, p := range m.kills {
+		if p.k.Pid == tid {
+			return true
+		}
+	}
+	if !m.cfg.EBPF {
+		return false
+	}
+	for _, p := range m.events {
+		if p.ev.Tid == tid {
+			return false // a mark waits for this line
+		}
+	}
+	for i, t := range m.merged.tids {
+		if t == tid && t != 0 && now.Sub(m.merged.at[i]) < repeatWindow {
+			m.merged.tids[i] = 0
+			return true
+		}
+	}
+	return false
+}
+
 // Expire finishes everything whose wait ended by now.
 func (m *Merger) Expire(now time.Time) {
+	m.now = now
 	for len(m.events) > 0 && !now.Before(m.events[0].deadline) {
 		m.finishEvent(m.events[0].ev)
 		m.events = m.events[1:]
@@ -169,6 +249,9 @@ func (m *Merger) finishEvent(e probe.Event) {
 
 func (m *Merger) out(r OomInstance) {
 	m.stats.Emitted++
+	if len(r.Sources) == 2 {
+		m.merged.add(r.Tid, m.now)
+	}
 	if r.Replayed {
 		m.stats.Replayed++
 	}
@@ -180,6 +263,9 @@ func (m *Merger) out(r OomInstance) {
 			m.stats.EBPFOnly++
 		} else {
 			m.stats.KmsgOnly++
+		}
+		if m.cfg.EBPF && m.cfg.Kmsg {
+			m.alone.add(r.Tid, m.now)
 		}
 	}
 	m.emit(r)

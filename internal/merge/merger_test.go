@@ -190,3 +190,17 @@ func TestDisplayComm(t *testing.T) {
 		}
 	}
 }
+
+func TestLatePartnerIsNotASecondKill(t *testing.T) {
+	m, out := collect(Config{EBPF: true, Kmsg: true, Wait: time.Millisecond})
+	m.AddEvent(memcgEvent(11), t0)
+	m.Expire(t0.Add(time.Second))
+	m.AddKill(kmsg.Kill{Pid: 11, Seq: 5}, t0.Add(time.Second))
+	m.AddKill(kmsg.Kill{Pid: 12, Seq: 6}, t0.Add(time.Second))
+	m.Expire(t0.Add(2 * time.Second))
+	m.AddEvent(memcgEvent(12), t0.Add(2*time.Second))
+	m.Flush()
+	if len(*out) != 2 || m.Stats().Late != 2 {
+		t.Fatalf("%d records, %d late; want 2 records and 2 late facts", len(*out), m.Stats().Late)
+	}
+}
