@@ -95,11 +95,7 @@ func (d *daemon) startKmsg(at kmsgStart) error {
 	if missing := missingForKmsg(); missing != nil {
 		return privilegeError(missing)
 	}
-	src, err := startKmsg(at)
-	if err != nil {
-		return fmt.Errorf("kernel log: %w", err)
-	}
-	d.log = src
+	d.log = startKmsg(at)
 	return nil
 }
 

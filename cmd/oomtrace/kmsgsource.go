@@ -38,7 +38,7 @@ type kmsgStart struct {
 	oldest      bool
 }
 
-func startKmsg(at kmsgStart) (*kmsgSource, error) {
+func startKmsg(at kmsgStart) *kmsgSource {
 	opts := []kmsg.Option{kmsg.WithStart(kmsg.StartAtEnd)}
 	switch {
 	case at.resume:
@@ -53,24 +53,18 @@ func startKmsg(at kmsgStart) (*kmsgSource, error) {
 		cancel: cancel,
 	}
 	records := make(chan kmsg.Record, 1024)
-	errc := make(chan error, 1)
 	go func() {
-		errc <- s.reader.Run(ctx, records)
+		// Run fails only if /dev/kmsg cannot be opened at all, which the
+		// privilege check before this has ruled out; later errors it
+		// retries itself.
+		if err := s.reader.Run(ctx, records); err != nil && !errors.Is(err, context.Canceled) {
+			log.WithError(err).Error("kernel log source stopped")
+		}
 		close(records)
 	}()
 	go s.parse(records)
-
-	// Run fails at once when /dev/kmsg cannot be opened.
-	select {
-	case err := <-errc:
-		if err != nil && !errors.Is(err, context.Canceled) {
-			cancel()
-			return nil, err
-		}
-	case <-time.After(100 * time.Millisecond):
-	}
 	log.Info("kernel log source reading /dev/kmsg")
-	return s, nil
+	return s
 }
 
 func (s *kmsgSource) parse(records <-chan kmsg.Record) {
