@@ -39,3 +39,13 @@ func TestFeedNonOOMAllocs(t *testing.T) {
 		t.Errorf("%v allocations per run, want 0", allocs)
 	}
 }
+
+func BenchmarkParseRecord(b *testing.B) {
+	raw := []byte("6,123456,98765432,-;usb 1-1: new high-speed USB device number 2 using xhci_hcd")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseRecord(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

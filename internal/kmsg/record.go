@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"time"
 )
 
@@ -83,11 +82,23 @@ func ParseRecord(raw []byte) (Record, error) {
 }
 
 func parseHeaderNumber(field []byte, name string, limit uint64) (uint64, error) {
+	// By hand: strconv would need the field as a string, one allocation
+	// per header field of every record.
 	if len(field) == 0 {
 		return 0, fmt.Errorf("%w: empty %s", ErrMalformed, name)
 	}
-	n, err := strconv.ParseUint(string(field), 10, 64)
-	if err != nil || n > limit {
+	if len(field) > 20 {
+		return 0, fmt.Errorf("%w: bad %s %q", ErrMalformed, name, field)
+	}
+	var n uint64
+	for _, c := range field {
+		d := uint64(c - '0')
+		if d > 9 || n > (math.MaxUint64-d)/10 {
+			return 0, fmt.Errorf("%w: bad %s %q", ErrMalformed, name, field)
+		}
+		n = n*10 + d
+	}
+	if n > limit {
 		return 0, fmt.Errorf("%w: bad %s %q", ErrMalformed, name, field)
 	}
 	return n, nil
