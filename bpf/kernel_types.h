@@ -113,6 +113,7 @@ struct trace_event_raw_mark_victim {
 
 struct trace_event_raw_signal_generate {
 	int sig;
+	int code;
 	int pid;
 };
 

@@ -10,10 +10,10 @@
  *                        (kfunc, 6.2 and later);
  *   on_mark_victim_pid   classic tracepoint, pid only (4.13 and later); user
  *                        space reads the rest from /proc at once.
- * on_signal_generate remembers, per CPU, the last SIGKILL sent: the kernel
- * sends it to the victim just before mark_victim under the victim's task
- * lock, so its absence marks the "already exiting" shortcut, where nothing
- * is killed.
+ * on_signal_generate remembers, per sending task, the last SIGKILL it sent
+ * from kernel context: the OOM killer (current, the trigger) sends it to the
+ * victim just before mark_victim, so its absence marks the "already
+ * exiting" shortcut, where nothing is killed.
  */
 #include "kernel_types.h"
 
@@ -26,11 +26,17 @@
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define SIGKILL 9
+#define SI_KERNEL 0x80 /* siginfo code of a signal the kernel sent itself */
 #define PAGE_TO_KIB(pages) ((pages) << 2) /* 4 KiB pages */
 /* A THP charge is 512 pages: a counter this close to its limit refused it. */
 #define CHARGE_SLACK_PAGES 512
-/* SIGKILL and mark_victim run back to back under the victim's task lock. */
-#define KILL_WINDOW_NS 1000000
+/*
+ * SIGKILL and mark_victim run back to back in the same task, but an
+ * interrupt, or a hypervisor that deschedules the vCPU, can put
+ * milliseconds between them (seen under qemu's emulation). The pairing is
+ * by task and victim; the window only ages out a note no mark consumed.
+ */
+#define KILL_WINDOW_NS 1000000000ULL
 
 struct task_struct *bpf_task_from_pid(__s32 pid) __ksym __weak;
 void bpf_task_release(struct task_struct *p) __ksym __weak;
@@ -53,9 +59,10 @@ struct kill_slot {
 	__s32 pid;
 };
 
+/* The last kernel-sent SIGKILL of each task, keyed by the sender's tid. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct kill_slot);
 } last_sigkill SEC(".maps");
@@ -312,8 +319,8 @@ static __always_inline void fill_victim(struct event *e, struct task_struct *t)
 static __always_inline struct event *start_event(__s32 pid, __u32 variant)
 {
 	struct task_struct *trigger = (void *)bpf_get_current_task();
+	__u32 sender = (__u32)bpf_get_current_pid_tgid();
 	struct kill_slot *slot;
-	__u32 zero = 0;
 	struct event *e;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -338,12 +345,14 @@ static __always_inline struct event *start_event(__s32 pid, __u32 variant)
 	BPF_CORE_READ_STR_INTO(&e->trigger_comm, trigger, comm);
 	fill_oom_domain(e, trigger);
 
-	slot = bpf_map_lookup_elem(&last_sigkill, &zero);
-	if (sigkill_watched && slot) {
+	if (sigkill_watched) {
 		e->flags |= EVENT_KILL_KNOWN;
-		if (slot->pid == pid && e->boot_ns - slot->ts < KILL_WINDOW_NS)
-			e->flags |= EVENT_KILLED;
-		slot->pid = 0;
+		slot = bpf_map_lookup_elem(&last_sigkill, &sender);
+		if (slot) {
+			if (slot->pid == pid && e->boot_ns - slot->ts < KILL_WINDOW_NS)
+				e->flags |= EVENT_KILLED;
+			bpf_map_delete_elem(&last_sigkill, &sender);
+		}
 	}
 	count(COUNTER_EVENTS);
 	return e;
@@ -393,15 +402,15 @@ int on_mark_victim_pid(struct trace_event_raw_mark_victim *ctx)
 SEC("tracepoint/signal/signal_generate")
 int on_signal_generate(struct trace_event_raw_signal_generate *ctx)
 {
-	struct kill_slot *slot;
-	__u32 zero = 0;
+	__u32 sender = (__u32)bpf_get_current_pid_tgid();
+	struct kill_slot slot;
 
-	if (BPF_CORE_READ(ctx, sig) != SIGKILL)
+	/* A user's kill(2) (SI_USER) is not the OOM killer's. */
+	if (BPF_CORE_READ(ctx, sig) != SIGKILL || BPF_CORE_READ(ctx, code) != SI_KERNEL)
 		return 0;
-	slot = bpf_map_lookup_elem(&last_sigkill, &zero);
-	if (slot) {
-		slot->pid = BPF_CORE_READ(ctx, pid);
-		slot->ts = bpf_ktime_get_boot_ns();
-	}
+	__builtin_memset(&slot, 0, sizeof(slot)); /* padding too: the verifier reads it */
+	slot.pid = BPF_CORE_READ(ctx, pid);
+	slot.ts = bpf_ktime_get_boot_ns();
+	bpf_map_update_elem(&last_sigkill, &sender, &slot, BPF_ANY);
 	return 0;
 }

@@ -57,7 +57,9 @@ func (m *Merger) fromEvent(r *OomInstance, e *probe.Event, k *kmsg.Kill) {
 		r.ProcessName = e.Comm
 		r.UID = ptr(e.UID)
 		r.OomScoreAdj = ptr(e.OomScoreAdj)
-		if !e.VictimCgroupPartial || r.ContainerName == "" {
+		// The pid variant may know the task but not its cgroup (read
+		// too late): then the kernel log's task_memcg stands.
+		if e.VictimCgroup != "" && (!e.VictimCgroupPartial || r.ContainerName == "") {
 			r.ContainerName = e.VictimCgroup
 		}
 		r.VictimCgroupID = e.VictimCgroupID

@@ -204,3 +204,66 @@ func TestLatePartnerIsNotASecondKill(t *testing.T) {
 		t.Fatalf("%d records, %d late; want 2 records and 2 late facts", len(*out), m.Stats().Late)
 	}
 }
+
+// An oom.group kill kills the chosen victim first and again with the rest
+// of its cgroup: two Killed lines, one mark. That is one kill.
+func TestRepeatedKilledLineIsOneKill(t *testing.T) {
+	later := t0.Add(10 * time.Second)
+	cases := []struct {
+		name     string
+		feed     func(m *Merger)
+		records  int
+		repeated uint64
+	}{
+		{"mark between the lines", func(m *Merger) {
+			m.AddKill(kmsg.Kill{Pid: 100, Seq: 1}, t0)
+			m.AddEvent(memcgEvent(100), t0)
+			m.AddEvent(memcgEvent(101), t0)
+			m.AddKill(kmsg.Kill{Pid: 101, Seq: 2}, t0)
+			m.AddKill(kmsg.Kill{Pid: 100, Seq: 3}, t0)
+		}, 2, 1},
+		{"both lines before the mark", func(m *Merger) {
+			m.AddKill(kmsg.Kill{Pid: 100, Seq: 1}, t0)
+			m.AddKill(kmsg.Kill{Pid: 100, Seq: 2}, t0)
+			m.AddEvent(memcgEvent(100), t0)
+		}, 1, 1},
+		{"reused pid, seconds later", func(m *Merger) {
+			m.AddEvent(memcgEvent(100), t0)
+			m.AddKill(kmsg.Kill{Pid: 100, Seq: 1}, t0)
+			m.AddKill(kmsg.Kill{Pid: 100, Seq: 9}, later)
+			m.AddEvent(memcgEvent(100), later)
+		}, 2, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, out := collect(Config{EBPF: true, Kmsg: true, Wait: time.Second})
+			tc.feed(m)
+			m.Flush()
+			if len(*out) != tc.records {
+				t.Fatalf("%d records, want %d", len(*out), tc.records)
+			}
+			if got := m.Stats().Repeated; got != tc.repeated {
+				t.Errorf("repeated %d, want %d (the audit adds them to the count)", got, tc.repeated)
+			}
+			for _, r := range *out {
+				if len(r.Sources) != 2 {
+					t.Errorf("tid %d: sources %v, want both", r.Tid, r.Sources)
+				}
+			}
+		})
+	}
+}
+
+// The pid variant can know the task but not its cgroup; the kernel log's
+// task_memcg must not be wiped by that.
+func TestEmptyVictimCgroupKeepsTheLogs(t *testing.T) {
+	m, out := collect(Config{EBPF: true, Kmsg: true, Wait: time.Second})
+	e := memcgEvent(100)
+	e.Variant, e.VictimCgroup = probe.VariantPid, ""
+	m.AddKill(kmsg.Kill{Pid: 100, Seq: 1, HasReport: true, Constraint: "CONSTRAINT_MEMCG",
+		OomCgroup: "/app", VictimCgroup: "/app/a"}, t0)
+	m.AddEvent(e, t0)
+	if len(*out) != 1 || (*out)[0].ContainerName != "/app/a" {
+		t.Fatalf("records %+v: want victim cgroup /app/a from the kernel log", *out)
+	}
+}
