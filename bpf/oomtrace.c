@@ -162,21 +162,37 @@ struct {
 	__type(value, __s64);
 } oom_events_seen SEC(".maps");
 
-/* Returns 1 when the count grew since the last look, and records it. */
+/*
+ * Returns 1 when the count grew since the last look, and takes one OOM of
+ * it. Two OOMs of one cgroup can be counted before the first of their marks
+ * is seen; one is kept for the next mark, where no counter may stand at its
+ * limit any more. More are not: mem_cgroup_oom() also counts OOMs that kill
+ * nothing (a victim is already dying), and a stale credit could later
+ * claim an OOM that was not this cgroup's.
+ */
 static __always_inline int oom_count_grew(struct mem_cgroup *memcg)
 {
 	int idx = bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM);
 	__u64 key = (__u64)memcg;
-	__s64 now, *seen;
+	__s64 now, *seen, next;
 
 	if (!bpf_core_field_exists(memcg->memory_events_local))
 		return 0;
 	now = BPF_CORE_READ(memcg, memory_events_local[idx].counter);
 	seen = bpf_map_lookup_elem(&oom_events_seen, &key);
-	if (seen && *seen == now)
+	if (!seen) {
+		bpf_map_update_elem(&oom_events_seen, &key, &now, BPF_ANY);
 		return 0;
-	bpf_map_update_elem(&oom_events_seen, &key, &now, BPF_ANY);
-	return seen != 0;
+	}
+	if (now <= *seen) {
+		*seen = now; /* a cgroup reusing a freed one's address */
+		return 0;
+	}
+	next = *seen + 1;
+	if (next < now - 1)
+		next = now - 1;
+	*seen = next;
+	return 1;
 }
 
 /*
