@@ -110,12 +110,14 @@ func run(args []string) int {
 	}
 	defer out.close()
 
+	// Caught from before "oomtrace running" is logged: a signal sent on
+	// seeing that line must find the handler in place.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
 	d, err := startDaemon(o, variant, out)
 	if err != nil {
 		log.Error(err)
 		return 1
 	}
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
 	return d.loop(sigs)
 }
