@@ -22,6 +22,7 @@ enum event_flag {
 	EVENT_KILLED = 1 << 5,           /* SIGKILL sent just before */
 	EVENT_OOM_DOMAIN_EVENTS = 1 << 6, /* ...by its local oom event count */
 	EVENT_OOM_WALK_CUT = 1 << 7,     /* ancestors left unsearched */
+	EVENT_OOM_IS_VICTIMS = 1 << 8,   /* domain = victim's cgroup: path not copied */
 };
 
 enum cgroup_path_flag {

@@ -70,6 +70,7 @@ const (
 	flagKilled       = 1 << 5
 	flagOomByCount   = 1 << 6
 	flagOomWalkCut   = 1 << 7
+	flagOomIsVictims = 1 << 8
 	pathFlagTruncate = 1 << 0
 )
 
@@ -130,7 +131,7 @@ func (p *Probe) decode(raw []byte) (Event, error) {
 		OomByCount:  k.Flags&flagOomByCount != 0,
 		OomWalkCut:  k.Flags&flagOomWalkCut != 0,
 	}
-	if e.OomFound {
+	if e.OomFound && k.Flags&flagOomIsVictims == 0 {
 		e.OomCgroupID = k.OomCgroup.Id
 		e.OomCgroup = p.cgroupPath(k.OomCgroup.Id, k.OomCgroup.Depth,
 			k.OomCgroup.Flags, &k.OomCgroup.Names)
@@ -146,6 +147,11 @@ func (p *Probe) decode(raw []byte) (Event, error) {
 		e.VictimCgroup = p.cgroupPath(k.VictimCgroup.Id, k.VictimCgroup.Depth,
 			k.VictimCgroup.Flags, &k.VictimCgroup.Names)
 		e.VictimCgroupPartial = strings.HasPrefix(e.VictimCgroup, partialPrefix)
+	}
+	if e.OomFound && k.Flags&flagOomIsVictims != 0 {
+		// The kernel side saw the domain is the victim's own cgroup.
+		e.OomCgroup, e.OomCgroupID = e.VictimCgroup, e.VictimCgroupID
+		e.OomCgroupPartial = e.VictimCgroupPartial
 	}
 	if k.Flags&flagVictimMM != 0 {
 		e.HasMM = true

@@ -55,8 +55,10 @@ type oomtraceKillSlot struct {
 }
 
 type oomtraceMemcgChain struct {
-	_   structs.HostLayout
-	Css [32]uint64
+	_      structs.HostLayout
+	Css    [32]uint64
+	Pick   uint64
+	Victim uint64
 }
 
 // Names of all BPF objects in the ELF.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/debug"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
@@ -67,6 +69,12 @@ func Open(opts Options) (*Probe, error) {
 	for _, v := range candidates {
 		p, err := open(v, opts)
 		if err == nil {
+			// The kernel's BTF (tens of MiB, parsed and mapped) is needed
+			// only to load: let it go rather than carry it for the
+			// daemon's life.
+			kernel = nil
+			runtime.GC()
+			debug.FreeOSMemory()
 			return p, nil
 		}
 		if errors.Is(err, os.ErrPermission) {
