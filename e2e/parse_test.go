@@ -154,15 +154,13 @@ func runParse(t *testing.T, path string) []parsed {
 // the last, in seconds.
 func (k *kernelLog) saveRaw(t *testing.T, path string) (first, last float64) {
 	t.Helper()
-	k.stop()
-	if k.err != nil || k.overrun {
-		t.Fatalf("read /dev/kmsg: %v (overrun: %v)", k.err, k.overrun)
-	}
-	if err := os.WriteFile(path, k.raw.Bytes(), 0o644); err != nil {
+	k.kills(t)
+	raw := k.Raw()
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	first = -1
-	for _, line := range strings.Split(k.raw.String(), "\n") {
+	for _, line := range strings.Split(string(raw), "\n") {
 		header, _, ok := strings.Cut(line, ";")
 		fields := strings.Split(header, ",")
 		if !ok || len(fields) < 3 || strings.HasPrefix(line, " ") {

@@ -3,12 +3,14 @@ package main
 import (
 	"slices"
 	"sort"
+
+	"github.com/oomtrace/oomtrace/internal/kerneltruth"
 )
 
 // truth is what the kernel said about the kills of a scenario.
 type truth struct {
 	pids     []int // "Killed process" lines, in order
-	summary  map[int]summary
+	summary  map[int]kerneltruth.Summary
 	counted  int // the scenario cgroup's oom_kill growth (-1: not asked)
 	machine  int // /proc/vmstat oom_kill growth
 	counters string

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/oomtrace/oomtrace/internal/kerneltruth"
 )
 
 // guest is the VM the driver runs in.
@@ -101,7 +103,7 @@ func observe(c *memcg, work func() error, args ...string) (*tracer, truth, []rec
 	if err != nil {
 		return nil, truth{}, nil, err
 	}
-	klog, err := openKernelLog()
+	klog, err := kerneltruth.Open()
 	if err != nil {
 		tr.stop()
 		return nil, truth{}, nil, err
@@ -117,7 +119,7 @@ func observe(c *memcg, work func() error, args ...string) (*tracer, truth, []rec
 		t.counted = c.oomKills() - cgBefore
 	}
 	t.machine = machineOomKills() - machineBefore
-	t.pids, t.summary, err = klog.close()
+	t.pids, t.summary, err = klog.Close()
 	if err != nil {
 		tr.stop()
 		return nil, t, nil, err

@@ -177,7 +177,7 @@ func (g guest) global() result {
 		v.errorf("truth: kernel killed %v, not the eater %d", t.pids, eater.Process.Pid)
 	}
 	for pid, s := range t.summary {
-		if !s.global || s.constraint != "CONSTRAINT_NONE" {
+		if !s.Global || s.Constraint != "CONSTRAINT_NONE" {
 			v.errorf("truth: kernel's summary for %d: %+v, want a global OOM", pid, s)
 		}
 	}
