@@ -7,7 +7,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/oomtrace/oomtrace/internal/oomload"
 )
 
 // helperEnv makes the test binary act as a workload: "hog:MiB" allocates
@@ -15,8 +16,6 @@ import (
 // touches MiB page by page, then exits; "named:HEX:MiB" first renames every
 // thread to the bytes HEX encodes, then allocates.
 const helperEnv = "OOMTRACE_E2E_HELPER"
-
-var sink [][]byte
 
 func init() {
 	// Keep the allocating goroutine on the main thread, so the task the
@@ -41,20 +40,7 @@ func runHelper(spec string) int {
 		fmt.Fprintln(os.Stderr, "bad helper spec", spec)
 		return 2
 	}
-	for i := 0; i < mib; i++ {
-		chunk := make([]byte, 1<<20)
-		for j := 0; j < len(chunk); j += 4096 {
-			chunk[j] = 1
-		}
-		sink = append(sink, chunk)
-		if kind == "alloc" {
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
-	if kind == "hog" {
-		fmt.Println("ready")
-		time.Sleep(time.Hour)
-	}
+	oomload.Run(oomload.Kind(kind), mib)
 	return 0
 }
 

@@ -6,7 +6,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/oomtrace/oomtrace/internal/oomload"
 )
 
 // helperEnv makes the driver act as a workload. "hog:MiB" allocates and
@@ -20,8 +21,6 @@ const (
 	helperCgroupEnv = "OOMTRACE_VM_CGROUP"
 	helperAdjEnv    = "OOMTRACE_VM_ADJ"
 )
-
-var sink [][]byte
 
 func init() {
 	// The allocating goroutine stays on the main thread, so the kernel's
@@ -48,8 +47,8 @@ func runHelper(spec string) int {
 		}
 	}
 	kind, size, _ := strings.Cut(spec, ":")
-	mib := 1 << 20 // "eat": until killed
-	if kind != "eat" {
+	mib := 0 // "eat": until killed
+	if kind != string(oomload.Eat) {
 		n, err := strconv.Atoi(size)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bad helper spec", spec)
@@ -57,19 +56,6 @@ func runHelper(spec string) int {
 		}
 		mib = n
 	}
-	for i := 0; i < mib; i++ {
-		chunk := make([]byte, 1<<20)
-		for j := 0; j < len(chunk); j += 4096 {
-			chunk[j] = 1
-		}
-		sink = append(sink, chunk)
-		if kind == "alloc" {
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
-	if kind == "hog" {
-		fmt.Println("ready")
-		time.Sleep(time.Hour)
-	}
+	oomload.Run(oomload.Kind(kind), mib)
 	return 0
 }
